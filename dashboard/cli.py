@@ -1,0 +1,130 @@
+"""The `thidua` command. Errors are one line and an exit code, never a traceback."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from dashboard import __version__
+from dashboard.clock import SystemClock, parse_instant
+from dashboard.engine import CampaignError, Engine, ThiduaError
+from dashboard.engine.model import Snapshot
+from dashboard.i18n import LANGUAGES, catalogue
+from dashboard.paths import resolve_data_dir
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_UNUSABLE = 0, 1, 2
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--data", metavar="DIR",
+                   help="campaign folder (default: $THIDUA_DATA, ./data, or the bundled sample)")
+    p.add_argument("--lang", choices=LANGUAGES, default="vi", help="language (default: vi)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="thidua", description="Live dashboard for an emulation campaign (đợt thi đua).")
+    parser.add_argument("--version", action="version", version=f"thidua {__version__}")
+    sub = parser.add_subparsers(dest="command")
+
+    snap = sub.add_parser("snapshot", help="print the whole computed state")
+    _common(snap)
+    snap.add_argument("--now", metavar="ISO8601", help="as of this instant (default: now)")
+    snap.add_argument("--format", choices=("json", "csv", "md"), default="json")
+
+    check = sub.add_parser("check", help="validate every file; exit 0 clean, 1 problems, 2 unusable")
+    _common(check)
+
+    sample = sub.add_parser("sample-data", help="write the bundled sample campaign to OUT_DIR")
+    sample.add_argument("out_dir", metavar="OUT_DIR")
+    sample.add_argument("--seed", type=int, default=2020)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "snapshot":
+            return _snapshot(args)
+        if args.command == "check":
+            return _check(args)
+        if args.command == "sample-data":
+            return _sample(args)
+        return _run(args)
+    except ThiduaError as e:
+        print(f"thidua: {e}", file=sys.stderr)
+        return EXIT_UNUSABLE
+    except ValueError as e:
+        print(f"thidua: {e}", file=sys.stderr)
+        return EXIT_UNUSABLE
+    except KeyboardInterrupt:
+        return 130
+
+
+def _open_engine(args: argparse.Namespace, grace_seconds: float | None = None) -> Engine:
+    folder = resolve_data_dir(args.data)
+    engine = Engine(folder) if grace_seconds is None else Engine(folder, grace_seconds=grace_seconds)
+    engine.refresh()
+    return engine
+
+
+def _snapshot(args: argparse.Namespace) -> int:
+    from dashboard import formats
+
+    engine = _open_engine(args)
+    try:
+        now = (parse_instant(args.now, engine.campaign.tz) if args.now
+               else SystemClock().now())
+        snap = engine.snapshot(now)
+    finally:
+        engine.close()
+    writer = {"json": formats.to_json, "csv": formats.to_csv, "md": formats.to_markdown}
+    sys.stdout.write(writer[args.format](snap, args.lang))
+    return EXIT_OK
+
+
+def _check(args: argparse.Namespace) -> int:
+    tr = catalogue(args.lang)
+    engine = _open_engine(args)
+    try:
+        snap: Snapshot = engine.snapshot(SystemClock().now())
+    finally:
+        engine.close()
+    for k in snap.files.skipped:
+        print(f"{k.file}: {k.reason}")
+    for name in snap.files.pending:
+        print(f"{name}: pending (changed less than a minute ago; may still be being written)")
+    for d in snap.rows_dropped:
+        print(f"{d.file}: {d.count} row(s) dropped: {d.reason}")
+    rows = sum(d.count for d in snap.rows_dropped)
+    n = len(snap.files.skipped) + len(snap.files.pending) + len(snap.rows_dropped)
+    if n == 0:
+        print(tr("check.ok", files=snap.files.used))
+        return EXIT_OK
+    print(tr("check.problems", n=n, skipped=len(snap.files.skipped),
+             pending=len(snap.files.pending), rows=rows))
+    return EXIT_PROBLEMS
+
+
+def _sample(args: argparse.Namespace) -> int:
+    from dashboard.sample_data import generate
+
+    written = generate(Path(args.out_dir), seed=args.seed)
+    print(f"wrote {len(written)} files to {args.out_dir}")
+    return EXIT_OK
+
+
+def _run(args: argparse.Namespace) -> int:
+    # The terminal app lands with the live dashboard; until then the briefing is the main job.
+    ns = argparse.Namespace(data=getattr(args, "data", None), lang=getattr(args, "lang", "vi"),
+                            now=None, format="md")
+    return _snapshot(ns)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())
+
+
+__all__ = ["CampaignError", "build_parser", "main"]

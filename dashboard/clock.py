@@ -1,0 +1,56 @@
+"""Time comes from here: nothing else calls datetime.now() (tests inject their own clock)."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from typing import Protocol
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current instant, timezone-aware."""
+        ...
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+class FixedClock:
+    """A clock that stands still until told to move (for --now, time travel and tests)."""
+
+    def __init__(self, at: datetime) -> None:
+        if at.tzinfo is None:
+            raise ValueError("FixedClock needs an aware datetime")
+        self._at = at
+        self._lock = threading.Lock()
+
+    def now(self) -> datetime:
+        with self._lock:
+            return self._at
+
+    def set(self, at: datetime) -> None:
+        with self._lock:
+            self._at = at
+
+    def advance(self, delta: timedelta) -> None:
+        with self._lock:
+            self._at += delta
+
+
+def parse_instant(text: str, tz: tzinfo) -> datetime:
+    """ISO 8601 from the command line. A naive time is campaign-local; a bare date means the
+    end of that day (23:59:59 local), so `--now 2020-07-01` shows the campaign as 1/7 closed."""
+    text = text.strip()
+    try:
+        if len(text) == 10:
+            d = date.fromisoformat(text)
+            return datetime.combine(d, time(23, 59, 59), tz)
+        t = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError(
+            f"--now {text!r} is not an ISO 8601 date or time (e.g. 2020-07-01 or "
+            "2020-07-01T14:00 or 2020-07-01T14:00+07:00)") from None
+    return t.replace(tzinfo=tz) if t.tzinfo is None else t

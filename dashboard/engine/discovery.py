@@ -1,0 +1,127 @@
+"""Which files in a data folder are candidates, and how to tell that one changed."""
+
+from __future__ import annotations
+
+import os
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+
+PROGRESS_DIR = "progress"
+TARGETS_FILE = "targets.parquet"
+TARGETS_DIR = "targets"
+_TEMP_SUFFIXES = (".tmp", ".temp", ".part", ".partial", ".crdownload", ".lock", ".swp")
+
+
+@dataclass(frozen=True)
+class FileSig:
+    """Inode, size and mtime: a file with the same three is the same file, already validated."""
+
+    inode: int
+    size: int
+    mtime_ns: int
+
+
+@dataclass(frozen=True)
+class Listing:
+    targets: dict[str, FileSig]
+    progress: dict[str, FileSig]
+    problems: dict[str, str]
+    """Candidate paths that could not be looked at (e.g. an unreadable folder), with why."""
+
+
+def is_candidate_name(name: str) -> bool:
+    """A regular Parquet file name the engine reads; hidden, temp and lock names are not."""
+    if not name.endswith(".parquet") or name[0] in ".~_":
+        return False
+    stem = name[: -len(".parquet")]
+    return bool(stem) and not stem.lower().endswith(_TEMP_SUFFIXES)
+
+
+def list_candidates(folder: Path) -> Listing:
+    """Every candidate file under folder, keyed by its path relative to folder (with /)."""
+    problems: dict[str, str] = {}
+    targets: dict[str, FileSig] = {}
+    progress: dict[str, FileSig] = {}
+    one = folder / TARGETS_FILE
+    sig = _sig(one, problems, TARGETS_FILE)
+    if sig:
+        targets[TARGETS_FILE] = sig
+    _walk(folder, TARGETS_DIR, targets, problems, recursive=False)
+    _walk(folder, PROGRESS_DIR, progress, problems, recursive=True)
+    return Listing(targets, progress, problems)
+
+
+def is_watched_path(folder: Path, path: str) -> bool:
+    """Whether a changed path can matter to the engine (for filtering watcher events)."""
+    try:
+        rel = Path(path).resolve().relative_to(folder.resolve())
+    except (ValueError, OSError):
+        return False
+    parts = rel.parts
+    if not parts:
+        return True
+    if any(p[0] in ".~_" for p in parts[:-1]):
+        return False
+    if parts == ("campaign.toml",) or parts[0] in (PROGRESS_DIR, TARGETS_DIR) and len(parts) == 1:
+        return True
+    return parts[0] in (PROGRESS_DIR, TARGETS_DIR, TARGETS_FILE) and (
+        is_candidate_name(parts[-1]) or "." not in parts[-1]
+    )
+
+
+def _walk(
+    folder: Path, sub: str, out: dict[str, FileSig], problems: dict[str, str], *, recursive: bool
+) -> None:
+    stack = [sub]
+    while stack:
+        rel_dir = stack.pop()
+        try:
+            with os.scandir(folder / rel_dir) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except FileNotFoundError:
+            continue
+        except NotADirectoryError:
+            problems[rel_dir] = "is a file, not a folder"
+            continue
+        except PermissionError:
+            problems[rel_dir + "/"] = "permission denied (folder)"
+            continue
+        except OSError as e:
+            problems[rel_dir + "/"] = f"cannot list folder ({e.strerror or e})"
+            continue
+        for entry in entries:
+            rel = f"{rel_dir}/{entry.name}"
+            if entry.name[0] in ".~_":
+                continue
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                is_dir = False
+            if is_dir:
+                if recursive:
+                    stack.append(rel)
+                continue
+            if is_candidate_name(entry.name):
+                sig = _sig(Path(entry.path), problems, rel)
+                if sig:
+                    out[rel] = sig
+
+
+def _sig(path: Path, problems: dict[str, str], rel: str) -> FileSig | None:
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return None
+    except PermissionError:
+        problems[rel] = "permission denied"
+        return None
+    except OSError as e:
+        problems[rel] = f"cannot be read ({e.strerror or e})"
+        return None
+    if not stat.S_ISREG(st.st_mode):
+        if path.name == TARGETS_FILE and stat.S_ISDIR(st.st_mode):
+            return None
+        problems[rel] = "not a regular file"
+        return None
+    return FileSig(st.st_ino, st.st_size, st.st_mtime_ns)

@@ -1,0 +1,313 @@
+"""The engine: a data folder in, consistent dated snapshots out.
+
+It picks its candidate files itself, validates each once (cached by inode, size and mtime),
+keeps files that are still being written as pending, names every bad file with its reason and
+never writes into the data folder.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from dashboard.engine import semantics as rules
+from dashboard.engine.campaign import Campaign, load_campaign
+from dashboard.engine.discovery import FileSig, list_candidates
+from dashboard.engine.errors import CampaignError, EngineError, ThiduaError
+from dashboard.engine.model import (
+    AreaState,
+    CampaignInfo,
+    DroppedRows,
+    FilesState,
+    HistoryPoint,
+    SkippedFile,
+    Snapshot,
+    TargetHistory,
+    TargetState,
+)
+from dashboard.engine.parquet_schema import ProgressLayout, check_progress
+from dashboard.engine.store import LoadedFile, ProgressStore, TargetValue
+from dashboard.engine.targets import Target, load_targets
+
+GRACE_SECONDS = 30.0
+DROP_REASONS = {
+    "null_target_id": "target_id is empty",
+    "null_reporter": "reporter is empty",
+    "null_reported_at": "reported_at is empty",
+    "null_value": "value is empty",
+    "non_finite_value": "value is not a finite number (NaN or infinity)",
+    "unknown_target_id": "unknown target_id",
+}
+
+
+@dataclass
+class _Entry:
+    sig: FileSig
+    status: str  # used | pending | skipped
+    reason: str | None = None
+    file_id: int | None = None
+    drops: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RefreshReport:
+    changed: bool
+    """Whether anything the snapshot shows may differ from before."""
+    added: int = 0
+    removed: int = 0
+    seconds: float = 0.0
+
+
+class Engine:
+    """One per data folder. Methods are thread-safe; call them from worker threads."""
+
+    def __init__(
+        self,
+        folder: Path,
+        *,
+        grace_seconds: float = GRACE_SECONDS,
+        wall: Callable[[], float] = time.time,
+        memory_limit: str = "256MB",
+        threads: int = 2,
+    ) -> None:
+        self.folder = Path(folder).resolve()
+        if not self.folder.is_dir():
+            raise CampaignError(f"{folder}: data folder not found")
+        self.campaign: Campaign = load_campaign(self.folder)
+        self._campaign_sig = _stat_sig(self.folder / "campaign.toml")
+        self._grace = grace_seconds
+        self._wall = wall
+        self._store = ProgressStore(memory_limit=memory_limit, threads=threads)
+        self._lock = threading.RLock()
+        self._targets: tuple[Target, ...] = ()
+        self._targets_sig: dict[str, FileSig] | None = None
+        self._files: dict[str, _Entry] = {}
+        self._problems: dict[str, str] = {}
+        self._unknown: dict[int, int] = {}
+        self._next_id = 1
+        self._error: str | None = None
+        self._stale_since: datetime | None = None
+        self.refreshes = 0
+
+    def close(self) -> None:
+        self._store.close()
+
+    @property
+    def queries(self) -> int:
+        return self._store.queries
+
+    @property
+    def targets(self) -> tuple[Target, ...]:
+        return self._targets
+
+    # -- refresh ---------------------------------------------------------------------------
+
+    def refresh(self) -> RefreshReport:
+        """Bring the engine up to date with the folder. Never raises for bad data files.
+
+        A refresh that fails keeps the last good state, which snapshots then mark as stale.
+        Raises CampaignError only when no usable campaign or targets were ever loaded.
+        """
+        with self._lock:
+            started = time.perf_counter()
+            try:
+                report = self._refresh()
+            except (ThiduaError, duckdb.Error, pa.ArrowException, OSError) as e:
+                if not self._targets:
+                    raise CampaignError(str(e)) from e
+                if self._error is None:
+                    self._stale_since = datetime.now(UTC)
+                self._error = str(e)
+                return RefreshReport(changed=True, seconds=time.perf_counter() - started)
+            self.refreshes += 1
+            self._error = None
+            self._stale_since = None
+            return replace(report, seconds=time.perf_counter() - started)
+
+    def _refresh(self) -> RefreshReport:
+        if not self.folder.is_dir():
+            raise EngineError(f"data folder {self.folder} is missing or not readable")
+        changed = self._reload_campaign()
+        listing = list_candidates(self.folder)
+        changed |= listing.problems != self._problems
+        self._problems = listing.problems
+        if listing.targets != self._targets_sig or changed:
+            targets = load_targets(self.folder, list(listing.targets), self.campaign)
+            self._store.set_targets(targets)
+            self._targets = targets
+            self._targets_sig = listing.targets
+            changed = True
+        current = listing.progress
+        now = self._wall()
+        removed = [r for r in self._files if r not in current]
+        modified = [r for r, s in current.items() if r in self._files and self._files[r].sig != s]
+        added = [r for r in current if r not in self._files]
+        recheck = [r for r, e in self._files.items()
+                   if e.status == "pending" and r in current and r not in modified
+                   and now - e.sig.mtime_ns / 1e9 >= self._grace]
+        if not (removed or modified or added or recheck):
+            return RefreshReport(changed=changed)
+        gone = [self._files[r].file_id for r in removed + modified]
+        to_check = modified + added + recheck
+        new_entries, loaded = self._validate(to_check, current, now)
+        drops, failed = self._store.apply(
+            remove=[i for i in gone if i is not None], add=loaded, tz=self.campaign.timezone)
+        for r in removed:
+            del self._files[r]
+        by_id = {f.file_id: r for f, r in zip(loaded, [_rel(self.folder, f.path) for f in loaded],
+                                              strict=True)}
+        for fid, rel in by_id.items():
+            entry = new_entries[rel]
+            if fid in failed:
+                young = now - entry.sig.mtime_ns / 1e9 < self._grace
+                new_entries[rel] = _Entry(entry.sig, "pending" if young else "skipped",
+                                          failed[fid])
+            else:
+                entry.drops = drops.get(fid, {})
+        self._files.update(new_entries)
+        self._unknown = self._store.unknown_target_rows()
+        return RefreshReport(changed=True, added=len(added), removed=len(removed))
+
+    def _reload_campaign(self) -> bool:
+        sig = _stat_sig(self.folder / "campaign.toml")
+        if sig == self._campaign_sig:
+            return False
+        self.campaign = load_campaign(self.folder)
+        self._campaign_sig = sig
+        return True
+
+    def _validate(self, rels: list[str], current: dict[str, FileSig], now: float
+                  ) -> tuple[dict[str, _Entry], list[LoadedFile]]:
+        entries: dict[str, _Entry] = {}
+        loaded: list[LoadedFile] = []
+        paths = {r: str(self.folder / r) for r in rels}
+        nonempty = [r for r in rels if current[r].size > 0]
+        columns = self._store.columns_of([paths[r] for r in nonempty])
+        for r in rels:
+            sig = current[r]
+            cols = columns.get(paths[r], "empty file (0 bytes)")
+            verdict: ProgressLayout | str = cols if isinstance(cols, str) else check_progress(cols)
+            if isinstance(verdict, str):
+                young = now - sig.mtime_ns / 1e9 < self._grace
+                entries[r] = _Entry(sig, "pending" if young else "skipped", verdict)
+                continue
+            fid = self._next_id
+            self._next_id += 1
+            entries[r] = _Entry(sig, "used", file_id=fid)
+            loaded.append(LoadedFile(fid, paths[r], verdict))
+        return entries, loaded
+
+    # -- queries ---------------------------------------------------------------------------
+
+    def snapshot(self, now: datetime) -> Snapshot:
+        """The campaign as of `now` (an aware datetime). Raises EngineError if a query fails."""
+        if now.tzinfo is None:
+            raise ValueError("snapshot needs an aware datetime")
+        with self._lock:
+            c = self.campaign
+            weeks = rules.week_ends(c, now)
+            cuts = [now, now - timedelta(days=7), *weeks]
+            states = self._store.state_at(cuts, [rules.local_date(c, x) for x in cuts],
+                                          c.timezone)
+            targets = self._targets
+            countdown = rules.countdown(c, now)
+            expected = rules.expected_completion(c, now)
+            by_area: dict[str, list[TargetState]] = {a.id: [] for a in c.areas}
+            capped_now: dict[str, float | None] = {}
+            capped_before: dict[str, float | None] = {}
+            for t in targets:
+                series = [s.get(t.target_id) for s in states[2:]] + [states[0].get(t.target_id)]
+                ts = self._target_state(t, states[0].get(t.target_id), series, weeks, now,
+                                        expected, countdown.state, countdown.working_days_left)
+                if t.area in by_area:
+                    by_area[t.area].append(ts)
+                capped_now[t.target_id] = ts.completion_capped
+                before = states[1].get(t.target_id)
+                capped_before[t.target_id] = (
+                    min(1.0, rules.completion(t, before.value)) if before else None)
+            areas = tuple(
+                AreaState(a.id, a.name_vi, a.name_en, rules.summarise(by_area[a.id]),
+                          tuple(by_area[a.id]))
+                for a in c.areas)
+            return Snapshot(
+                campaign=CampaignInfo(c.id, c.title_vi, c.title_en, c.start, c.end, c.timezone,
+                                      tuple(sorted(c.document.items()))),
+                as_of=now,
+                countdown=countdown,
+                areas=areas,
+                leaderboard=rules.leaderboard(targets, capped_now, capped_before),
+                files=self._files_state(),
+                rows_dropped=self._dropped(),
+                computed_at=datetime.fromtimestamp(self._wall(), UTC),
+                error=self._error,
+                stale_since=self._stale_since,
+            )
+
+    def _target_state(
+        self, t: Target, tv: TargetValue | None, series: list[TargetValue | None],
+        weeks: list[datetime], now: datetime, expected: float, state: str, wd_left: int,
+    ) -> TargetState:
+        value = tv.value if tv else None
+        raw = rules.completion(t, value) if value is not None else None
+        instants = [*weeks, now]
+        first = next(((instants[i], p.value) for i, p in enumerate(series[:-1]) if p), None)
+        return TargetState(
+            target_id=t.target_id, area=t.area, title_vi=t.title_vi, title_en=t.title_en,
+            unit_of_measure=t.unit_of_measure, target_value=t.target_value,
+            direction=t.direction, aggregate=t.aggregate, owner=t.owner,
+            value=value, completion=raw,
+            completion_capped=min(1.0, raw) if raw is not None else None,
+            expected=expected, status=rules.status(raw, expected),
+            last_report_at=tv.last_at if tv else None,
+            overdue=rules.is_overdue(self.campaign, now, tv.last_at if tv else None, state),
+            projection=rules.projection(self.campaign, now, value, first),
+            needed_per_working_day=rules.needed_per_working_day(t, value, wd_left),
+            reporters=tv.reporters if tv else (),
+            weekly=tuple(p.value if p else None for p in series),
+        )
+
+    def _files_state(self) -> FilesState:
+        used = sum(1 for e in self._files.values() if e.status == "used")
+        used += len(self._targets_sig or {})
+        pending = tuple(sorted(r for r, e in self._files.items() if e.status == "pending"))
+        skipped = [SkippedFile(r, e.reason or "") for r, e in self._files.items()
+                   if e.status == "skipped"]
+        skipped += [SkippedFile(r, why) for r, why in self._problems.items()]
+        return FilesState(used, pending, tuple(sorted(skipped, key=lambda s: s.file)))
+
+    def _dropped(self) -> tuple[DroppedRows, ...]:
+        out: list[DroppedRows] = []
+        for rel, e in self._files.items():
+            if e.status != "used":
+                continue
+            counts = dict(e.drops)
+            if e.file_id in self._unknown:
+                counts["unknown_target_id"] = self._unknown[e.file_id]
+            out += [DroppedRows(rel, n, DROP_REASONS.get(code, code), code)
+                    for code, n in counts.items()]
+        return tuple(sorted(out, key=lambda d: (d.file, d.code)))
+
+    def history(self, target_id: str, now: datetime) -> TargetHistory:
+        with self._lock:
+            rows = self._store.history(target_id, now)
+        points = tuple(HistoryPoint(r[0], r[1], r[2], float(r[3]), r[4]) for r in rows)
+        return TargetHistory(target_id, now, points)
+
+
+def _stat_sig(path: Path) -> FileSig | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return FileSig(st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+def _rel(folder: Path, path: str) -> str:
+    return Path(path).relative_to(folder).as_posix()

@@ -1,0 +1,80 @@
+"""Which Parquet files have the columns the contract needs, with acceptable types."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+STRING = {"VARCHAR"}
+NUMBER_PREFIXES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT",
+                   "UINTEGER", "UBIGINT", "UHUGEINT", "FLOAT", "DOUBLE", "DECIMAL")
+NAIVE_TIME = {"TIMESTAMP", "TIMESTAMP_NS", "TIMESTAMP_MS", "TIMESTAMP_S", "DATE"}
+ZONED_TIME = {"TIMESTAMP WITH TIME ZONE"}
+
+PROGRESS_COLUMNS = {
+    "target_id": "string",
+    "reporter": "string",
+    "reported_at": "timestamp or date",
+    "value": "number",
+}
+
+
+@dataclass(frozen=True)
+class ProgressLayout:
+    """How a valid progress file stores its values: enough to batch files that read alike."""
+
+    zoned: bool
+    has_note: bool
+
+
+def top_level_columns(rows: list[tuple[str, str | None, int | None]]) -> dict[str, str]:
+    """Top-level column name → DuckDB type, from parquet_schema rows of one file (schema order).
+
+    Nested columns list their children after them; those children are skipped, so a struct
+    field called `value` is never taken for the column `value`.
+    """
+    out: dict[str, str] = {}
+    if not rows:
+        return out
+    pending = [rows[0][2] or 0]  # the root's child count
+    for name, dtype, children in rows[1:]:
+        depth = len(pending)
+        if depth == 1:
+            out.setdefault(name, dtype or "STRUCT")
+        pending[-1] -= 1
+        if children:
+            pending.append(children)
+        while pending and pending[-1] == 0:
+            pending.pop()
+    return out
+
+
+def check_progress(columns: dict[str, str]) -> ProgressLayout | str:
+    """The file's layout, or a plain reason why it cannot be used."""
+    missing = [c for c in PROGRESS_COLUMNS if c not in columns]
+    if missing:
+        names = ", ".join(f"'{c}'" for c in missing)
+        return f"missing column{'s' if len(missing) > 1 else ''} {names}"
+    for col in ("target_id", "reporter"):
+        if columns[col] not in STRING:
+            return _wrong(col, columns[col], "string")
+    if not columns["value"].startswith(NUMBER_PREFIXES):
+        return _wrong("value", columns["value"], "number")
+    at = columns["reported_at"]
+    if at not in NAIVE_TIME | ZONED_TIME:
+        return _wrong("reported_at", at, "timestamp or date")
+    note = columns.get("note")
+    if note is not None and note not in STRING:
+        return _wrong("note", note, "string")
+    return ProgressLayout(zoned=at in ZONED_TIME, has_note=note is not None)
+
+
+def _wrong(col: str, actual: str, expected: str) -> str:
+    return f"column '{col}' has type {_friendly(actual)} (expected {expected})"
+
+
+_FRIENDLY = {"VARCHAR": "string", "BIGINT": "int64", "INTEGER": "int32", "DOUBLE": "float64",
+             "FLOAT": "float32", "BOOLEAN": "bool", "TIMESTAMP": "timestamp", "DATE": "date"}
+
+
+def _friendly(duck_type: str) -> str:
+    return _FRIENDLY.get(duck_type, duck_type.lower())

@@ -1,0 +1,273 @@
+"""The DuckDB side of the engine: one connection, the reduced progress tables, their upkeep.
+
+Raw rows are never kept: each file is read once and reduced to its last report per
+(target, reporter, local day). A refresh touches only the keys of the files that changed, so
+its cost follows the size of the change, not of the history.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import duckdb
+
+from dashboard.engine.errors import EngineError
+from dashboard.engine.parquet_schema import ProgressLayout, top_level_columns
+from dashboard.engine.sql import statement
+from dashboard.engine.targets import Target
+
+_TABLES = ("stage", "file_days", "daily", "touched", "patch", "targets")
+
+
+@dataclass(frozen=True)
+class LoadedFile:
+    file_id: int
+    path: str
+    layout: ProgressLayout
+
+
+@dataclass(frozen=True)
+class TargetValue:
+    value: float
+    last_at: datetime
+    reporters: tuple[str, ...]
+
+
+def glob_escape(path: str) -> str:
+    """DuckDB reads a file list as glob patterns; this makes a name match only itself."""
+    return "".join(f"[{c}]" if c in "[*?" else c for c in path)
+
+
+class ProgressStore:
+    """Owns the DuckDB connection. Every public method is safe to call from any thread."""
+
+    def __init__(self, *, memory_limit: str = "256MB", threads: int = 2) -> None:
+        self._tmp = tempfile.mkdtemp(prefix="thidua-duckdb-")
+        self._con = duckdb.connect(":memory:", config={
+            "memory_limit": memory_limit,
+            "temp_directory": self._tmp,
+            "threads": threads,
+        })
+        self._lock = threading.Lock()
+        self._loaded: dict[int, LoadedFile] = {}
+        self.queries = 0
+        """Statements run so far (for benchmarks: queries per data change)."""
+        with self._cursor() as cur:
+            self._run(cur, "set_utc")
+            for table in _TABLES:
+                self._run(cur, f"create_{table}")
+
+    def close(self) -> None:
+        with self._lock:
+            self._con.close()
+        shutil.rmtree(self._tmp, ignore_errors=True)
+
+    @contextmanager
+    def _cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        with self._lock:
+            cur = self._con.cursor()
+            try:
+                yield cur
+            finally:
+                cur.close()
+
+    def _run(self, cur: duckdb.DuckDBPyConnection, name: str,
+             params: dict[str, Any] | None = None) -> list[Any]:
+        self.queries += 1
+        return cur.execute(statement(name), params or {}).fetchall()
+
+    # -- validation ------------------------------------------------------------------------
+
+    def columns_of(self, paths: Sequence[str]) -> dict[str, dict[str, str] | str]:
+        """Top-level columns of each file from its footer, or why the footer cannot be read."""
+        out: dict[str, dict[str, str] | str] = {}
+        if not paths:
+            return out
+        with self._cursor() as cur:
+            try:
+                rows = self._run(cur, "schema_of_files", {"files": [glob_escape(p) for p in paths]})
+            except duckdb.Error:
+                rows = None
+            if rows is None:  # one bad footer fails the batch: find which, one by one
+                for p in paths:
+                    try:
+                        one = self._run(cur, "schema_of_files", {"files": [glob_escape(p)]})
+                    except duckdb.Error as e:
+                        out[p] = read_error_reason(e, p)
+                        continue
+                    out[p] = top_level_columns([(r[1], r[2], r[3]) for r in one])
+                return out
+        by_file: dict[str, list[tuple[str, str | None, int | None]]] = {}
+        for file_name, name, dtype, children in rows:
+            by_file.setdefault(file_name, []).append((name, dtype, children))
+        for p in paths:
+            out[p] = top_level_columns(by_file.get(p, []))
+        return out
+
+    # -- refresh ---------------------------------------------------------------------------
+
+    def apply(
+        self,
+        *,
+        remove: Sequence[int],
+        add: Sequence[LoadedFile],
+        tz: str,
+    ) -> tuple[dict[int, dict[str, int]], dict[int, str]]:
+        """Remove files, read and add others, and bring the daily table up to date.
+
+        Returns (dropped rows per added file id and reason, read failure per file id). A file
+        that fails to read is left out; everything else still lands.
+        """
+        drops: dict[int, dict[str, int]] = {}
+        failed: dict[int, str] = {}
+        with self._cursor() as cur:
+            self._run(cur, "stage_clear")
+            good = self._stage(cur, list(add), tz, None, failed)
+            ids = {f.path: f.file_id for f in good}
+            for file, reason, rows in self._run(cur, "stage_drops"):
+                drops.setdefault(ids[file], {})[reason] = int(rows)
+            try:
+                cur.execute("BEGIN TRANSACTION")
+                self._run(cur, "touched_clear")
+                if remove:
+                    self._run(cur, "touched_from_files", {"ids": list(remove)})
+                    self._run(cur, "file_days_delete", {"ids": list(remove)})
+                if good:
+                    self._run(cur, "file_days_from_stage", {
+                        "paths": [f.path for f in good], "ids": [f.file_id for f in good]})
+                    self._run(cur, "touched_from_files", {"ids": [f.file_id for f in good]})
+                self._run(cur, "daily_delete_touched")
+                self._run(cur, "daily_insert_touched")
+                self._run(cur, "stage_clear")
+                cur.execute("COMMIT")
+            except duckdb.Error as e:
+                cur.execute("ROLLBACK")
+                raise EngineError(f"could not update the progress tables: {_first_line(e)}") from e
+        for fid in remove:
+            self._loaded.pop(fid, None)
+        for f in good:
+            self._loaded[f.file_id] = f
+        return drops, failed
+
+    def _stage(
+        self,
+        cur: duckdb.DuckDBPyConnection,
+        files: list[LoadedFile],
+        tz: str,
+        cut: datetime | None,
+        failed: dict[int, str],
+    ) -> list[LoadedFile]:
+        """Reduce files into `stage`, in batches of files that read alike; return those read."""
+        good: list[LoadedFile] = []
+        batches: dict[bool, list[LoadedFile]] = {}
+        for f in files:
+            batches.setdefault(f.layout.zoned, []).append(f)
+        for zoned, batch in batches.items():
+            try:
+                self._reduce(cur, batch, tz, zoned, cut)
+                good.extend(batch)
+                continue
+            except duckdb.Error as e:
+                if len(batch) == 1:
+                    failed[batch[0].file_id] = read_error_reason(e, batch[0].path)
+                    continue
+            for f in batch:  # a corrupt page fails the whole batch: find which file, alone
+                try:
+                    self._reduce(cur, [f], tz, zoned, cut)
+                    good.append(f)
+                except duckdb.Error as e:
+                    failed[f.file_id] = read_error_reason(e, f.path)
+        return good
+
+    def _reduce(self, cur: duckdb.DuckDBPyConnection, batch: list[LoadedFile], tz: str,
+                zoned: bool, cut: datetime | None) -> None:
+        name = ("reduce_progress_with_note" if any(f.layout.has_note for f in batch)
+                else "reduce_progress_without_note")
+        self._run(cur, name, {
+            "files": [glob_escape(f.path) for f in batch],
+            "tz": tz, "tz_in": "UTC" if zoned else tz, "cut": cut,
+        })
+
+    def set_targets(self, targets: Sequence[Target]) -> None:
+        """Replace the targets and rebuild the daily table (reports may become (un)known)."""
+        with self._cursor() as cur:
+            try:
+                cur.execute("BEGIN TRANSACTION")
+                self._run(cur, "targets_clear")
+                self._run(cur, "targets_insert", {
+                    "ids": [t.target_id for t in targets],
+                    "aggregates": [t.aggregate for t in targets]})
+                self._run(cur, "touched_clear")
+                self._run(cur, "touched_all")
+                self._run(cur, "daily_delete_touched")
+                self._run(cur, "daily_insert_touched")
+                cur.execute("COMMIT")
+            except duckdb.Error as e:
+                cur.execute("ROLLBACK")
+                raise EngineError(f"could not load the targets: {_first_line(e)}") from e
+
+    def unknown_target_rows(self) -> dict[int, int]:
+        with self._cursor() as cur:
+            return {int(fid): int(n) for fid, n in self._run(cur, "unknown_target_rows")}
+
+    # -- queries ---------------------------------------------------------------------------
+
+    def state_at(self, cuts: Sequence[datetime], days: Sequence[date], tz: str
+                 ) -> list[dict[str, TargetValue]]:
+        """Per cut-off instant (with its local day): target id → value as of that instant."""
+        out: list[dict[str, TargetValue]] = [{} for _ in cuts]
+        try:
+            with self._cursor() as cur:
+                self._run(cur, "patch_clear")
+                params = {"cuts": list(cuts), "days": list(days)}
+                for k, day in self._run(cur, "patch_needed", params):
+                    self._patch(cur, int(k), day, cuts[int(k) - 1], tz)
+                rows = self._run(cur, "state_at_cuts", {"cuts": list(cuts)})
+                self._run(cur, "patch_clear")
+        except duckdb.Error as e:
+            raise EngineError(f"query failed: {_first_line(e)}") from e
+        for k, target_id, value, last_at, reporters in rows:
+            out[int(k) - 1][target_id] = TargetValue(float(value), last_at, tuple(reporters))
+        return out
+
+    def _patch(self, cur: duckdb.DuckDBPyConnection, k: int, day: date, cut: datetime,
+               tz: str) -> None:
+        """Exact reports of one day up to cut, read again from the files that hold that day."""
+        ids = [int(r[0]) for r in self._run(cur, "files_on_day", {"day": day})]
+        files = [self._loaded[i] for i in ids if i in self._loaded]
+        self._run(cur, "stage_clear")
+        self._stage(cur, files, tz, cut, {})
+        self._run(cur, "patch_from_stage", {"k": k, "day": day})
+        self._run(cur, "stage_clear")
+
+    def history(self, target_id: str, cut: datetime) -> list[tuple[Any, ...]]:
+        try:
+            with self._cursor() as cur:
+                return self._run(cur, "target_history", {"target_id": target_id, "cut": cut})
+        except duckdb.Error as e:
+            raise EngineError(f"query failed: {_first_line(e)}") from e
+
+
+def read_error_reason(e: BaseException, path: str) -> str:
+    """A plain reason from a DuckDB read error, without the path (the caller names the file)."""
+    text = _first_line(e).replace(f'"{path}"', "").replace(path, "").strip()
+    low = text.lower()
+    if "permission denied" in low:
+        return "permission denied"
+    if "no magic bytes" in low or "magic bytes" in low or "too small to be a parquet" in low:
+        return "not valid Parquet"
+    if "no files found" in low:
+        return "file disappeared while reading"
+    return f"cannot be read: {text}"
+
+
+def _first_line(e: BaseException) -> str:
+    lines = [ln for ln in str(e).strip().splitlines() if ln.strip()]
+    return lines[0] if lines else type(e).__name__

@@ -1,0 +1,118 @@
+"""targets.parquet (or targets/*.parquet): what the campaign aims for, checked row by row."""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from dashboard.engine.campaign import Campaign
+from dashboard.engine.errors import CampaignError
+
+DIRECTIONS = ("at_least", "at_most")
+AGGREGATES = ("latest", "sum")
+REQUIRED = ("target_id", "area", "title_vi", "target_value")
+OPTIONAL = ("title_en", "unit_of_measure", "direction", "aggregate", "owner")
+
+
+@dataclass(frozen=True)
+class Target:
+    target_id: str
+    area: str
+    title_vi: str
+    title_en: str | None
+    unit_of_measure: str | None
+    target_value: float
+    direction: str = "at_least"
+    aggregate: str = "latest"
+    owner: str | None = None
+
+    def title(self, lang: str) -> str:
+        return (self.title_en or self.title_vi) if lang == "en" else self.title_vi
+
+
+def load_targets(folder: Path, files: list[str], campaign: Campaign) -> tuple[Target, ...]:
+    """Every target from the given files (relative to folder); any problem is a CampaignError."""
+    if not files:
+        raise CampaignError(f"{folder}: no targets.parquet (or targets/*.parquet) found")
+    areas = {a.id for a in campaign.areas}
+    out: list[Target] = []
+    seen: dict[str, str] = {}
+    for rel in sorted(files):
+        for row_no, row in enumerate(_rows(folder / rel, rel), 1):
+            where = f"{rel} row {row_no}"
+            t = _target(row, where, areas)
+            if t.target_id in seen:
+                raise CampaignError(
+                    f"{where}: duplicate target_id '{t.target_id}' (first in {seen[t.target_id]})")
+            seen[t.target_id] = where
+            out.append(t)
+    order = {a.id: i for i, a in enumerate(campaign.areas)}
+    return tuple(sorted(out, key=lambda t: (order[t.area], t.target_id)))
+
+
+def _rows(path: Path, rel: str) -> list[dict[str, Any]]:
+    try:
+        table = pq.read_table(path)
+    except PermissionError:
+        raise CampaignError(f"{rel}: permission denied") from None
+    except (pa.ArrowException, OSError) as e:
+        raise CampaignError(f"{rel}: not a valid Parquet file ({_first_line(e)})") from None
+    missing = [c for c in REQUIRED if c not in table.column_names]
+    if missing:
+        raise CampaignError(f"{rel}: missing column(s) {', '.join(missing)}")
+    for col in (*REQUIRED, *OPTIONAL):
+        if col not in table.column_names:
+            continue
+        typ = table.schema.field(col).type
+        ok = (pa.types.is_integer(typ) or pa.types.is_floating(typ) or pa.types.is_decimal(typ)
+              if col == "target_value" else pa.types.is_string(typ)
+              or pa.types.is_large_string(typ) or pa.types.is_null(typ))
+        if not ok:
+            raise CampaignError(f"{rel}: column '{col}' has type {typ}")
+    rows: list[dict[str, Any]] = table.to_pylist()
+    return rows
+
+
+def _target(row: dict[str, Any], where: str, areas: set[str]) -> Target:
+    tid = _s(row.get("target_id"))
+    if not tid:
+        raise CampaignError(f"{where}: target_id is empty")
+    area = _s(row.get("area"))
+    if area not in areas:
+        raise CampaignError(
+            f"{where}: target '{tid}' has unknown area '{area}' "
+            f"(campaign.toml areas: {', '.join(sorted(areas))})")
+    title = _s(row.get("title_vi"))
+    if not title:
+        raise CampaignError(f"{where}: target '{tid}' has no title_vi")
+    raw_value = row.get("target_value")
+    value = float(raw_value) if raw_value is not None else math.nan
+    if not math.isfinite(value) or value <= 0:
+        raise CampaignError(f"{where}: target '{tid}' target_value must be a number > 0")
+    direction = _s(row.get("direction")) or "at_least"
+    if direction not in DIRECTIONS:
+        raise CampaignError(f"{where}: target '{tid}' direction '{direction}' is not "
+                            f"{' or '.join(DIRECTIONS)}")
+    aggregate = _s(row.get("aggregate")) or "latest"
+    if aggregate not in AGGREGATES:
+        raise CampaignError(f"{where}: target '{tid}' aggregate '{aggregate}' is not "
+                            f"{' or '.join(AGGREGATES)}")
+    return Target(tid, area, title, _s(row.get("title_en")), _s(row.get("unit_of_measure")),
+                  value, direction, aggregate, _s(row.get("owner")))
+
+
+def _s(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = unicodedata.normalize("NFC", str(value)).strip()
+    return text or None
+
+
+def _first_line(e: BaseException) -> str:
+    return str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__

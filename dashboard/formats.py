@@ -1,0 +1,151 @@
+"""`thidua snapshot` output: stable JSON (the documented keys), CSV per target, a Markdown briefing."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from dashboard import fmt
+from dashboard.engine.model import Snapshot, TargetState
+from dashboard.i18n import catalogue
+
+TARGET_KEYS = ("target_id", "title", "unit_of_measure", "target_value", "direction", "aggregate",
+               "owner", "value", "completion", "completion_capped", "expected", "status",
+               "last_report_at", "overdue", "projection", "needed_per_working_day", "reporters")
+
+
+def to_dict(s: Snapshot, lang: str = "vi") -> dict[str, Any]:
+    """The snapshot as the JSON document data/README.md describes (stable keys)."""
+    tz = ZoneInfo(s.campaign.timezone)
+    c = s.countdown
+    return {
+        "schema_version": s.schema_version,
+        "campaign": {"id": s.campaign.id, "title": s.campaign.title(lang),
+                     "start": s.campaign.start.isoformat(), "end": s.campaign.end.isoformat(),
+                     "timezone": s.campaign.timezone},
+        "as_of": _iso(s.as_of, tz),
+        "countdown": {"state": c.state, "days": c.days, "hours": c.hours, "minutes": c.minutes,
+                      "seconds": c.seconds, "seconds_left": c.seconds_left,
+                      "working_days_left": c.working_days_left,
+                      "elapsed_fraction": _num(c.elapsed_fraction)},
+        "areas": [
+            {"id": a.id, "name": a.name(lang),
+             "summary": {"targets": a.summary.targets, "done": a.summary.done,
+                         "on_track": a.summary.on_track, "behind": a.summary.behind,
+                         "no_data": a.summary.no_data,
+                         "mean_completion": _num(a.summary.mean_completion)},
+             "targets": [_target(t, lang, tz) for t in a.targets]}
+            for a in s.areas],
+        "leaderboard": [{"owner": r.owner, "rank": r.rank, "score": _num(r.score),
+                         "rank_change": r.rank_change} for r in s.leaderboard],
+        "files": {"used": s.files.used, "pending": list(s.files.pending),
+                  "skipped": [{"file": k.file, "reason": k.reason} for k in s.files.skipped]},
+        "rows_dropped": [{"file": d.file, "count": d.count, "reason": d.reason}
+                         for d in s.rows_dropped],
+    }
+
+
+def to_json(s: Snapshot, lang: str = "vi") -> str:
+    return json.dumps(to_dict(s, lang), ensure_ascii=False, indent=2) + "\n"
+
+
+def _target(t: TargetState, lang: str, tz: ZoneInfo) -> dict[str, Any]:
+    return {
+        "target_id": t.target_id, "title": t.title(lang), "unit_of_measure": t.unit_of_measure,
+        "target_value": _num(t.target_value), "direction": t.direction,
+        "aggregate": t.aggregate, "owner": t.owner, "value": _num(t.value),
+        "completion": _num(t.completion), "completion_capped": _num(t.completion_capped),
+        "expected": _num(t.expected), "status": t.status,
+        "last_report_at": _iso(t.last_report_at, tz), "overdue": t.overdue,
+        "projection": _num(t.projection),
+        "needed_per_working_day": _num(t.needed_per_working_day),
+        "reporters": list(t.reporters),
+    }
+
+
+def to_csv(s: Snapshot, lang: str = "vi") -> str:
+    """One row per target, with its area; the JSON keys as the header."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["area", *TARGET_KEYS])
+    tz = ZoneInfo(s.campaign.timezone)
+    for a in s.areas:
+        for t in a.targets:
+            row = _target(t, lang, tz)
+            row["reporters"] = "; ".join(t.reporters)
+            w.writerow([a.id, *("" if row[k] is None else row[k] for k in TARGET_KEYS)])
+    return buf.getvalue()
+
+
+def to_markdown(s: Snapshot, lang: str = "vi") -> str:
+    """A briefing for meeting minutes."""
+    tr = catalogue(lang)
+    tz = ZoneInfo(s.campaign.timezone)
+    c = s.countdown
+    doc = dict(s.campaign.document)
+    lines = [f"# {tr('brief.title', title=s.campaign.title(lang))}", ""]
+    if "number" in doc:
+        doc_date = date.fromisoformat(doc["date"]) if "date" in doc else None
+        lines.append(tr("brief.document", number=doc["number"],
+                        date=fmt.day(doc_date, lang) if doc_date else ""))
+    lines += [
+        tr("brief.period", start=fmt.day(s.campaign.start, lang), end=fmt.day(s.campaign.end, lang)),
+        tr("brief.as_of", moment=fmt.moment(s.as_of, lang, tz)),
+        tr("brief.state", state=tr(f"countdown.{c.state}"), days=c.calendar_days_left,
+           working=c.working_days_left),
+    ]
+    if s.error:
+        since = fmt.moment(s.stale_since, lang, tz) if s.stale_since else "?"
+        lines.append(tr("brief.stale", since=since, error=s.error))
+    for a in s.areas:
+        m = a.summary
+        lines += ["", f"## {a.name(lang)}", "",
+                  tr("brief.summary", done=m.done, on_track=m.on_track, behind=m.behind,
+                     no_data=m.no_data, mean=fmt.percent(m.mean_completion, lang)), "",
+                  f"| {tr('brief.col_target')} | {tr('brief.col_value')} | "
+                  f"{tr('brief.col_completion')} | {tr('brief.col_status')} | "
+                  f"{tr('brief.col_last')} |",
+                  "|---|---:|---:|---|---|"]
+        for t in a.targets:
+            unit = f" {t.unit_of_measure}" if t.unit_of_measure else ""
+            last = fmt.day(t.last_report_at.astimezone(tz).date(), lang) if t.last_report_at else "—"
+            flag = f" ({tr('brief.overdue')})" if t.overdue else ""
+            lines.append(
+                f"| {_cell(t.title(lang))} | {fmt.number(t.value, lang)} / "
+                f"{fmt.number(t.target_value, lang)}{unit} | {fmt.percent(t.completion, lang)} | "
+                f"{tr('status.' + t.status)}{flag} | {last} |")
+    lines += ["", f"## {tr('brief.leaderboard')}", "",
+              f"| {tr('brief.col_rank')} | {tr('brief.col_owner')} | {tr('brief.col_score')} | "
+              f"{tr('brief.col_change')} |", "|---:|---|---:|---:|"]
+    for r in s.leaderboard:
+        change = f"▲{r.rank_change}" if r.rank_change > 0 else (
+            f"▼{-r.rank_change}" if r.rank_change < 0 else "–")
+        lines.append(f"| {r.rank} | {_cell(r.owner)} | {fmt.percent(r.score, lang)} | {change} |")
+    lines += ["", tr("brief.files", used=s.files.used, pending=len(s.files.pending),
+                     skipped=len(s.files.skipped))]
+    if s.files.skipped:
+        lines += ["", f"### {tr('brief.skipped')}", ""]
+        lines += [f"- `{k.file}`: {k.reason}" for k in s.files.skipped]
+    if s.rows_dropped:
+        lines += ["", f"### {tr('brief.dropped')}", ""]
+        lines += [f"- `{d.file}`: {d.count} × {d.reason}" for d in s.rows_dropped]
+    return "\n".join(lines) + "\n"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def _num(x: float | None) -> float | None:
+    if x is None or not math.isfinite(x):
+        return None
+    return round(x, 6)
+
+
+def _iso(t: datetime | None, tz: ZoneInfo) -> str | None:
+    return t.astimezone(tz).isoformat() if t else None

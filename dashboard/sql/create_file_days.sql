@@ -1,0 +1,10 @@
+-- Each used progress file reduced to its last report per (target, reporter, local day).
+CREATE TABLE file_days (
+    file_id INTEGER NOT NULL,
+    target_id VARCHAR NOT NULL,
+    reporter VARCHAR NOT NULL,
+    day DATE NOT NULL,
+    best STRUCT(reported_at TIMESTAMPTZ, value DOUBLE) NOT NULL,
+    note VARCHAR,
+    n BIGINT NOT NULL
+)

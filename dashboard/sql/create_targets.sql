@@ -1,0 +1,1 @@
+CREATE TABLE targets (target_id VARCHAR PRIMARY KEY, aggregate VARCHAR NOT NULL)

@@ -1,0 +1,1 @@
+DELETE FROM file_days WHERE list_contains($ids::INTEGER[], file_id)

@@ -1,0 +1,1 @@
+SELECT DISTINCT file_id FROM file_days WHERE day = $day

@@ -1,0 +1,1 @@
+INSERT INTO targets SELECT unnest($ids::VARCHAR[]), unnest($aggregates::VARCHAR[])
