@@ -8,11 +8,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from dashboard import __version__
-from dashboard.clock import SystemClock, parse_instant
-from dashboard.engine import CampaignError, Engine, ThiduaError
+from dashboard.clock import Clock, FixedClock, SystemClock, parse_instant
+from dashboard.engine.engine import Engine
+from dashboard.engine.errors import CampaignError, ThiduaError
 from dashboard.engine.model import Snapshot
 from dashboard.i18n import LANGUAGES, catalogue
 from dashboard.paths import resolve_data_dir
+from dashboard.source import EngineSource
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_UNUSABLE = 0, 1, 2
 
@@ -23,11 +25,40 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--lang", choices=LANGUAGES, default="vi", help="language (default: vi)")
 
 
+def _app_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--now", metavar="ISO8601",
+                   help="fix the clock at this instant (a naive time is campaign-local)")
+    p.add_argument("--replay", metavar="SECONDS", nargs="?", type=float, const=1.0,
+                   help="play the campaign from the start, a week per SECONDS (default 1)")
+
+
+def _size(text: str) -> tuple[int, int]:
+    try:
+        w, h = (int(x) for x in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"size {text!r} is not WIDTHxHEIGHT, e.g. 160x48")
+    if not (40 <= w <= 1000 and 10 <= h <= 500):
+        raise argparse.ArgumentTypeError(f"size {text!r} is out of range")
+    return w, h
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="thidua", description="Live dashboard for an emulation campaign (đợt thi đua).")
     parser.add_argument("--version", action="version", version=f"thidua {__version__}")
+    _common(parser)
+    _app_options(parser)
     sub = parser.add_subparsers(dest="command")
+
+    run = sub.add_parser("run", help="the live dashboard in this terminal (the default)")
+    _common(run)
+    _app_options(run)
+
+    shot = sub.add_parser("screenshot", help="write an SVG of the dashboard screen")
+    _common(shot)
+    shot.add_argument("--now", metavar="ISO8601", help="as of this instant (default: now)")
+    shot.add_argument("--out", metavar="FILE.svg", required=True)
+    shot.add_argument("--size", metavar="WxH", default="160x48", type=_size)
 
     snap = sub.add_parser("snapshot", help="print the whole computed state")
     _common(snap)
@@ -40,6 +71,10 @@ def build_parser() -> argparse.ArgumentParser:
     sample = sub.add_parser("sample-data", help="write the bundled sample campaign to OUT_DIR")
     sample.add_argument("out_dir", metavar="OUT_DIR")
     sample.add_argument("--seed", type=int, default=2020)
+
+    from dashboard.importing import cli as importing_cli
+
+    importing_cli.register(sub, _common)
     return parser
 
 
@@ -52,6 +87,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _check(args)
         if args.command == "sample-data":
             return _sample(args)
+        if args.command == "screenshot":
+            return _screenshot(args)
+        handler = getattr(args, "handler", None)
+        if handler is not None:
+            return int(handler(args))
         return _run(args)
     except ThiduaError as e:
         print(f"thidua: {e}", file=sys.stderr)
@@ -116,11 +156,50 @@ def _sample(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _clock(args: argparse.Namespace, source: EngineSource) -> Clock:
+    if getattr(args, "now", None):
+        return FixedClock(parse_instant(args.now, source.campaign.tz))
+    return SystemClock()
+
+
+def _source(args: argparse.Namespace) -> EngineSource:
+    source = EngineSource(resolve_data_dir(args.data))
+    source.refresh()  # a campaign or targets problem stops here, with its one-line message
+    return source
+
+
 def _run(args: argparse.Namespace) -> int:
-    # The terminal app lands with the live dashboard; until then the briefing is the main job.
-    ns = argparse.Namespace(data=getattr(args, "data", None), lang=getattr(args, "lang", "vi"),
-                            now=None, format="md")
-    return _snapshot(ns)
+    from dashboard.app import AppOptions, create_app
+
+    source = _source(args)
+    try:
+        app = create_app(source, clock=_clock(args, source), options=AppOptions(
+            lang=args.lang, replay_seconds_per_week=args.replay))
+        app.run()
+    finally:
+        source.close()
+    return app.return_code or 0
+
+
+def _screenshot(args: argparse.Namespace) -> int:
+    from dashboard.app import AppOptions, create_app
+
+    out = Path(args.out)
+    source = _source(args)
+    try:
+        folder = source.folder
+        if folder is not None and out.resolve().is_relative_to(folder.resolve()):
+            raise ValueError(f"--out {out}: not inside the data folder (it belongs to the users)")
+        app = create_app(source, clock=_clock(args, source), options=AppOptions(
+            lang=args.lang, watch=False, screenshot_to=out.resolve()))
+        app.run(headless=True, size=args.size)
+    finally:
+        source.close()
+    if not out.is_file():
+        print(f"thidua: no screenshot written to {out}", file=sys.stderr)
+        return EXIT_UNUSABLE
+    print(f"wrote {out}")
+    return EXIT_OK
 
 
 if __name__ == "__main__":  # pragma: no cover

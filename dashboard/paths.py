@@ -10,7 +10,7 @@ ENV_VAR = "THIDUA_DATA"
 
 
 def bundled_sample() -> Path:
-    packaged = Path(__file__).parent / "sample_data"
+    packaged = Path(__file__).parent / "bundled_campaign"
     if (packaged / "campaign.toml").is_file():
         return packaged
     return Path(__file__).resolve().parents[1] / "data"

@@ -265,7 +265,7 @@ class Engine:
             value=value, completion=raw,
             completion_capped=min(1.0, raw) if raw is not None else None,
             expected=expected, status=rules.status(raw, expected),
-            last_report_at=tv.last_at if tv else None,
+            last_report_at=tv.last_at.astimezone(self.campaign.tz) if tv else None,
             overdue=rules.is_overdue(self.campaign, now, tv.last_at if tv else None, state),
             projection=rules.projection(self.campaign, now, value, first),
             needed_per_working_day=rules.needed_per_working_day(t, value, wd_left),
@@ -297,8 +297,12 @@ class Engine:
     def history(self, target_id: str, now: datetime) -> TargetHistory:
         with self._lock:
             rows = self._store.history(target_id, now)
-        points = tuple(HistoryPoint(r[0], r[1], r[2], float(r[3]), r[4]) for r in rows)
-        return TargetHistory(target_id, now, points)
+        tz = self.campaign.tz
+        points = tuple(HistoryPoint(r[0], r[1], r[2].astimezone(tz), float(r[3]), r[4])
+                       for r in rows)
+        target = next((t for t in self._targets if t.target_id == target_id), None)
+        aggregate = target.aggregate if target else "latest"
+        return TargetHistory(target_id, now, points, rules.daily_series(points, aggregate))
 
 
 def _stat_sig(path: Path) -> FileSig | None:

@@ -160,3 +160,5 @@ class TargetHistory:
     target_id: str
     as_of: datetime
     points: tuple[HistoryPoint, ...]
+    series: tuple[tuple[date, float], ...] = ()
+    """The target's value at the end of each local day that had a report."""

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
 from dashboard.engine.campaign import Campaign
-from dashboard.engine.model import AreaSummary, Countdown, LeaderRow, TargetState
+from dashboard.engine.model import AreaSummary, Countdown, HistoryPoint, LeaderRow, TargetState
 from dashboard.engine.targets import Target
 
 ON_TRACK_MARGIN = 0.10
@@ -161,3 +161,21 @@ def leaderboard(
         LeaderRow(owner=o, rank=r, score=s, rank_change=before.get(o, r) - r, targets=counts[o])
         for o, r, s in ranks(owner_scores(targets, now))
     )
+
+
+def daily_series(points: Sequence[HistoryPoint], aggregate: str) -> tuple[tuple[date, float], ...]:
+    """A target's value at the end of each day with reports, by the same rules as `value`."""
+    latest: dict[str, tuple[datetime, float]] = {}
+    out: list[tuple[date, float]] = []
+    for p in sorted(points, key=lambda p: (p.reported_at, p.value)):
+        latest[p.reporter] = max(latest.get(p.reporter, (p.reported_at, p.value)),
+                                 (p.reported_at, p.value))
+        if aggregate == "sum":
+            value = sum(v for _, v in latest.values())
+        else:
+            value = max(latest.values())[1]
+        if out and out[-1][0] == p.day:
+            out[-1] = (p.day, value)
+        else:
+            out.append((p.day, value))
+    return tuple(out)

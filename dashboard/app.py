@@ -1,0 +1,326 @@
+"""The Textual app and its factory, shared by the CLI, the kiosk, the SSH viewers and tests.
+
+Data flow is one way: a thread worker asks the source for a snapshot and posts it; the main
+thread hands it to the screen. Refreshes never overlap: a request that arrives while one runs
+marks the data dirty and one more refresh follows.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from textual import on, work
+from textual.app import App
+from textual.binding import Binding
+
+from dashboard import fmt
+from dashboard.clock import Clock, SystemClock
+from dashboard.engine.errors import ThiduaError
+from dashboard.engine.model import Snapshot
+from dashboard.i18n import LANGUAGES, catalogue
+from dashboard.messages import DataRefreshed, FolderChanged, HistoryLoaded, RefreshFailed
+from dashboard.screens.dashboard_screen import DashboardScreen
+from dashboard.screens.dialogs import DateModal, HelpModal, ProblemsModal
+from dashboard.screens.target_screen import TargetScreen
+from dashboard.source import SnapshotSource
+from widgets.area_panel import AreaPanel
+
+THEMES = ("textual-dark", "textual-light", "nord", "gruvbox", "tokyo-night")
+
+
+@dataclass(frozen=True)
+class AppOptions:
+    lang: str = "vi"
+    watch: bool = True
+    """Watch the source's folder with watchfiles (tests may switch it off)."""
+    rescan_seconds: float = 3.0
+    """Safety-net rescan period: a watcher can go deaf when its folder is replaced."""
+    live_requery_seconds: float = 60.0
+    """With the live clock, recompute the snapshot this often even without new files."""
+    replay_seconds_per_week: float | None = None
+    screenshot_to: Path | None = None
+    """Save an SVG of the first complete screen there, then exit (for `thidua screenshot`)."""
+    export_dir: Path | None = None
+
+
+class ThiduaApp(App[int]):
+    CSS_PATH = "app.tcss"
+    TITLE = "thidua"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide"), (200, "-huge")]
+
+    BINDINGS = [
+        Binding("q", "quit", "Thoát", priority=False),
+        Binding("question_mark", "help", "Trợ giúp"),
+        Binding("l", "leaderboard", "Xếp hạng"),
+        Binding("v", "language", "English"),
+        Binding("t", "theme", "Giao diện", show=False),
+        Binding("e", "export", "Xuất ảnh", show=False),
+        Binding("p", "problems", "Lỗi tệp", show=False),
+        Binding("left_square_bracket", "travel(-1)", "Lùi 1 ngày"),
+        Binding("right_square_bracket", "travel(1)", "Tới 1 ngày"),
+        Binding("left_curly_bracket", "travel(-7)", "Lùi 1 tuần", show=False),
+        Binding("right_curly_bracket", "travel(7)", "Tới 1 tuần", show=False),
+        Binding("g", "goto", "Chọn ngày", show=False),
+        Binding("full_stop", "live", "Hiện tại", show=False),
+    ]
+
+    def __init__(self, source: SnapshotSource, *, clock: Clock | None = None,
+                 options: AppOptions | None = None) -> None:
+        super().__init__()
+        self.source = source
+        self.clock: Clock = clock or SystemClock()
+        self.options = options or AppOptions()
+        self.lang = self.options.lang
+        self.tr = catalogue(self.lang)
+        self.snapshot: Snapshot | None = None
+        self.as_of_override: datetime | None = None
+        """Set while the user looks at the past (time travel or replay)."""
+        self.refresh_count = 0
+        self.last_refresh_seconds = 0.0
+        self._busy = False
+        self._again = False
+        self._again_rescan = False
+        self._again_requery = False
+        self._last_query = 0.0
+        self._stop_watch = asyncio.Event()
+        self._apply_key_labels()
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    async def on_mount(self) -> None:
+        self.theme = "textual-dark"
+        self.dashboard = DashboardScreen(self.source.campaign, self.tr)
+        await self.push_screen(self.dashboard)
+        self._tick()
+        self.set_interval(1.0, self._tick)
+        self.set_interval(self.options.rescan_seconds, self._rescan)
+        if self.options.replay_seconds_per_week:
+            self.as_of_override = self.source.campaign.starts_at + timedelta(days=7)
+            self.set_interval(self.options.replay_seconds_per_week, self._replay_step)
+        self.request_refresh()
+        if self.options.watch and self.source.folder is not None:
+            self._watch(self.source.folder)
+
+    async def on_unmount(self) -> None:
+        self._stop_watch.set()
+
+    @property
+    def as_of(self) -> datetime:
+        return self.as_of_override or self.clock.now()
+
+    # -- refresh ---------------------------------------------------------------------------
+
+    def request_refresh(self, *, rescan: bool = True, requery: bool = False) -> None:
+        """Ask for fresh data; coalesces with a refresh already running.
+
+        rescan: look at the folder for changed files; requery: recompute the snapshot even
+        when no file changed (the as-of instant moved).
+        """
+        if self._busy:
+            self._again = True
+            self._again_rescan |= rescan
+            self._again_requery |= requery
+            return
+        self._busy = True
+        if requery or self.snapshot is None:
+            self._last_query = time.monotonic()
+        self._refresh_worker(rescan, requery or self.snapshot is None, self.as_of)
+
+    @work(thread=True, exclusive=True, group="refresh")
+    def _refresh_worker(self, rescan: bool, requery: bool, as_of: datetime) -> None:
+        started = time.perf_counter()
+        try:
+            changed = self.source.refresh() if rescan else False
+            snap = self.source.snapshot(as_of) if changed or requery else None
+        except ThiduaError as e:
+            self.post_message(RefreshFailed(str(e)))
+            return
+        self.post_message(DataRefreshed(snap, time.perf_counter() - started))
+
+    @on(DataRefreshed)
+    def _data_refreshed(self, event: DataRefreshed) -> None:
+        self._busy = False
+        self.last_refresh_seconds = event.seconds
+        if event.snapshot is not None:
+            previous, self.snapshot = self.snapshot, event.snapshot
+            self.refresh_count += 1
+            self.dashboard.show_snapshot(event.snapshot, previous, self._past_text())
+            if self.options.screenshot_to is not None:
+                self.call_after_refresh(self._screenshot_and_exit)
+        self._follow_up()
+
+    @on(RefreshFailed)
+    def _refresh_failed(self, event: RefreshFailed) -> None:
+        self._busy = False
+        if self.snapshot is not None:
+            stale = replace(self.snapshot, error=event.error,
+                            stale_since=self.snapshot.stale_since or self.snapshot.computed_at)
+            self.snapshot = stale
+            self.dashboard.show_snapshot(stale, None, self._past_text())
+        else:
+            self.dashboard.show_error(event.error)
+        self._follow_up()
+
+    def _follow_up(self) -> None:
+        if self._again:
+            rescan, requery = self._again_rescan, self._again_requery
+            self._again = self._again_rescan = self._again_requery = False
+            self.request_refresh(rescan=rescan, requery=requery)
+
+    def _rescan(self) -> None:
+        live = self.as_of_override is None
+        stale_query = time.monotonic() - self._last_query >= self.options.live_requery_seconds
+        self.request_refresh(requery=live and stale_query)
+
+    @on(FolderChanged)
+    def _folder_changed(self, event: FolderChanged) -> None:
+        self.request_refresh(requery=False)
+
+    @work(exclusive=True, group="watch")
+    async def _watch(self, folder: Path) -> None:
+        from dashboard.watcher import watch_folder
+
+        await watch_folder(folder, lambda n: self.post_message(FolderChanged(n)), self._stop_watch)
+
+    def _tick(self) -> None:
+        self.dashboard.tick(self.as_of)
+
+    # -- time travel -----------------------------------------------------------------------
+
+    def _past_text(self) -> str | None:
+        if self.as_of_override is None:
+            return None
+        key = "ui.replay" if self.options.replay_seconds_per_week else "ui.past_view"
+        return self.tr(key, moment=fmt.moment(self.as_of_override, self.lang,
+                                                self.source.campaign.tz))
+
+    def travel_to(self, at: datetime | None) -> None:
+        self.as_of_override = at
+        self._tick()
+        self.dashboard.set_past(self._past_text())
+        self.request_refresh(rescan=False, requery=True)
+
+    def action_travel(self, days: int) -> None:
+        c = self.source.campaign
+        base = self.as_of
+        local = base.astimezone(c.tz)
+        end_of_day = local.replace(hour=23, minute=59, second=59, microsecond=0)
+        if end_of_day != local and days < 0:
+            days += 1  # first step back lands on the end of the day before
+        target = end_of_day + timedelta(days=days)
+        lo = c.starts_at - timedelta(seconds=1)
+        hi = c.deadline - timedelta(seconds=1)
+        target = max(lo, min(target, hi))
+        if target >= self.clock.now():
+            self.travel_to(None)
+        else:
+            self.travel_to(target)
+
+    def action_live(self) -> None:
+        self.travel_to(None)
+
+    def action_goto(self) -> None:
+        def chosen(at: datetime | None) -> None:
+            if at is not None:
+                self.travel_to(at if at < self.clock.now() else None)
+
+        self.push_screen(DateModal(self.source.campaign, self.tr), chosen)
+
+    def _replay_step(self) -> None:
+        c = self.source.campaign
+        if self.as_of_override is None or self.as_of_override >= c.deadline:
+            return
+        self.travel_to(min(self.as_of_override + timedelta(days=7),
+                           c.deadline - timedelta(seconds=1)))
+
+    # -- other keys ------------------------------------------------------------------------
+
+    def action_leaderboard(self) -> None:
+        if isinstance(self.screen, DashboardScreen):
+            self.screen.action_leaderboard()
+
+    def action_help(self) -> None:
+        self.push_screen(HelpModal(self.tr))
+
+    def action_problems(self) -> None:
+        if self.snapshot is not None:
+            self.push_screen(ProblemsModal(self.snapshot, self.tr))
+
+    def action_language(self) -> None:
+        self.lang = LANGUAGES[(LANGUAGES.index(self.lang) + 1) % len(LANGUAGES)]
+        self.tr = catalogue(self.lang)
+        self._apply_key_labels()
+        self.dashboard.set_language(self.tr)
+        self.dashboard.set_past(self._past_text())
+        self._tick()
+        self.notify(self.tr("ui.language"), timeout=2)
+
+    def action_theme(self) -> None:
+        current = THEMES.index(self.theme) if self.theme in THEMES else -1
+        self.theme = THEMES[(current + 1) % len(THEMES)]
+        self.notify(self.tr("ui.theme", theme=self.theme), timeout=2)
+
+    def action_export(self) -> None:
+        folder = self.options.export_dir or Path.cwd()
+        data = self.source.folder
+        if data is not None and folder.resolve().is_relative_to(data.resolve()):
+            folder = Path.home()  # the data folder belongs to the users: never write there
+        name = f"thidua-{self.as_of.astimezone(self.source.campaign.tz):%Y%m%d-%H%M%S}.svg"
+        try:
+            path = self.save_screenshot(filename=name, path=str(folder))
+        except OSError as e:
+            self.notify(self.tr("ui.export_failed", error=e), severity="error")
+            return
+        self.notify(self.tr("ui.exported", path=path), timeout=4)
+
+    def _screenshot_and_exit(self) -> None:
+        out = self.options.screenshot_to
+        assert out is not None
+        self.save_screenshot(filename=out.name, path=str(out.parent or Path.cwd()))
+        self.exit(0)
+
+    @on(AreaPanel.TargetSelected)
+    def open_target(self, event: AreaPanel.TargetSelected) -> None:
+        if self.snapshot is None:
+            return
+        target = self.snapshot.target(event.key)
+        if target is None:
+            return
+        screen = TargetScreen(self.source.campaign, target, self.tr)
+        self.push_screen(screen)
+        self._history_worker(event.key, self.as_of)
+
+    @work(thread=True, exclusive=True, group="history")
+    def _history_worker(self, target_id: str, as_of: datetime) -> None:
+        try:
+            history = self.source.history(target_id, as_of)
+        except ThiduaError as e:
+            self.post_message(RefreshFailed(str(e)))
+            return
+        self.post_message(HistoryLoaded(history))
+
+    @on(HistoryLoaded)
+    def _history_loaded(self, event: HistoryLoaded) -> None:
+        screen = self.screen
+        if isinstance(screen, TargetScreen) and screen.target.target_id == event.history.target_id:
+            screen.show_history(event.history)
+
+    def _apply_key_labels(self) -> None:
+        labels = {"quit": "keys.quit", "help": "keys.help", "leaderboard": "keys.leaderboard",
+                  "language": "keys.language", "travel(-1)": "keys.back_day",
+                  "travel(1)": "keys.forward_day"}
+        tr = catalogue(self.lang)
+        for key, binding in list(self._bindings.key_to_bindings.items()):
+            self._bindings.key_to_bindings[key] = [
+                replace(b, description=tr(labels[b.action])) if b.action in labels else b
+                for b in binding]
+
+
+def create_app(source: SnapshotSource, *, clock: Clock | None = None,
+               options: AppOptions | None = None) -> ThiduaApp:
+    """The one factory: CLI, kiosk, SSH viewers and tests all build the app here."""
+    return ThiduaApp(source, clock=clock, options=options)

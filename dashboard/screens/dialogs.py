@@ -1,0 +1,107 @@
+"""Modal dialogs: help, the problems list, and the date prompt for time travel."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time
+
+from rich.markup import escape
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, Static
+
+from dashboard.engine.campaign import Campaign
+from dashboard.engine.model import Snapshot
+from dashboard.i18n import Catalogue
+
+
+class HelpModal(ModalScreen[None]):
+    BINDINGS = [Binding("escape,question_mark,q", "dismiss", "Close")]
+
+    def __init__(self, tr: Catalogue) -> None:
+        super().__init__()
+        self.tr = tr
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self.tr("help.title"), classes="dialog-title")
+            yield Static(self.tr("help.body").strip("\n"), id="help-body")
+            yield Static(self.tr("help.legend"), classes="dialog-note")
+
+
+class ProblemsModal(ModalScreen[None]):
+    """Every skipped file and dropped row, with its reason."""
+
+    BINDINGS = [Binding("escape,p,q", "dismiss", "Close")]
+
+    def __init__(self, snapshot: Snapshot, tr: Catalogue) -> None:
+        super().__init__()
+        self.snapshot = snapshot
+        self.tr = tr
+
+    def compose(self) -> ComposeResult:
+        s, tr = self.snapshot, self.tr
+        lines: list[str] = []
+        if s.files.skipped:
+            lines.append(f"[b]{tr('problems.skipped')}[/b]")
+            lines += [f"  {escape(k.file)}: {escape(k.reason)}" for k in s.files.skipped]
+        if s.files.pending:
+            lines.append(f"[b]{tr('problems.pending')}[/b]")
+            lines += [f"  {escape(p)}" for p in s.files.pending]
+        if s.rows_dropped:
+            lines.append(f"[b]{tr('problems.dropped')}[/b]")
+            lines += [f"  {escape(d.file)}: {tr('problems.rows', count=d.count)} · {d.reason}"
+                      for d in s.rows_dropped]
+        with Vertical(classes="dialog"):
+            yield Label(tr("problems.title"), classes="dialog-title")
+            with VerticalScroll():
+                yield Static("\n".join(lines) if lines else tr("problems.none"),
+                             id="problems-body", markup=True)
+
+
+class DateModal(ModalScreen[datetime | None]):
+    """Asks for a day; answers the end of that day in the campaign's zone."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, campaign: Campaign, tr: Catalogue) -> None:
+        super().__init__()
+        self.campaign = campaign
+        self.tr = tr
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self.tr("goto.title"), classes="dialog-title")
+            yield Input(placeholder=self.tr("goto.placeholder"), id="goto-input")
+            yield Label("", id="goto-error")
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        d = parse_day(event.value, self.campaign.start.year)
+        if d is None:
+            self.query_one("#goto-error", Label).update(self.tr("goto.invalid", text=event.value))
+            return
+        d = max(self.campaign.start, min(d, self.campaign.end))
+        self.dismiss(datetime.combine(d, time(23, 59, 59), self.campaign.tz))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+def parse_day(text: str, default_year: int) -> date | None:
+    """2020-07-15, 15/7/2020 or 15/7 (this campaign's year)."""
+    text = text.strip()
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        pass
+    m = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})(?:[/.-](\d{4}))?", text)
+    if not m:
+        return None
+    try:
+        return date(int(m[3] or default_year), int(m[2]), int(m[1]))
+    except ValueError:
+        return None

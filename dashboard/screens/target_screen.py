@@ -1,0 +1,122 @@
+"""Drill-down: one target's figures, its history chart and the reports behind it."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Label, Static
+from textual_plotext import PlotextPlot
+
+from dashboard import fmt
+from dashboard.engine import semantics as rules
+from dashboard.engine.campaign import Campaign
+from dashboard.engine.model import TargetHistory, TargetState
+from dashboard.i18n import Catalogue
+from dashboard.screens.presenters import value_text
+
+
+class TargetScreen(Screen[None]):
+    """Esc goes back. The history arrives later (loaded by a worker) through show_history."""
+
+    BINDINGS = [Binding("escape", "app.pop_screen", "Back")]
+
+    def __init__(self, campaign: Campaign, target: TargetState, tr: Catalogue) -> None:
+        super().__init__()
+        self.campaign = campaign
+        self.target = target
+        self.tr = tr
+        self.history: TargetHistory | None = None
+
+    def compose(self) -> ComposeResult:
+        t, tr = self.target, self.tr
+        lang = tr.lang
+        area = self.campaign.area(t.area)
+        yield Label(f"{t.target_id} · {t.title(lang)}", id="detail-title")
+        yield Label(f"{area.name(lang) if area else t.area} · "
+                    f"{tr('detail.direction_' + t.direction)} · "
+                    f"{tr('detail.aggregate_' + t.aggregate)}", id="detail-sub")
+        with Horizontal(id="detail-top"):
+            yield Static(self._facts(), id="detail-facts")
+            yield PlotextPlot(id="detail-chart")
+        yield Label(tr("detail.reports"), id="detail-reports-title")
+        yield DataTable(id="detail-reports", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def _facts(self) -> str:
+        t, tr = self.target, self.tr
+        lang = tr.lang
+        tz = self.campaign.tz
+        last = fmt.moment(t.last_report_at, lang, tz) if t.last_report_at else "—"
+        needed_key = "detail.needed" if t.direction == "at_least" else "detail.needed_less"
+        unit = f" {t.unit_of_measure}" if t.unit_of_measure else ""
+        rows = [
+            (tr("detail.value"), value_text(t, lang)),
+            (tr("detail.completion"), fmt.percent(t.completion, lang, 1)),
+            (tr("detail.expected"), fmt.percent(t.expected, lang, 1)),
+            (tr("detail.status"), tr(f"status.{t.status}")
+             + (f" · ⚠ {tr('ui.overdue')}" if t.overdue else "")),
+            (tr("detail.owner"), t.owner or "—"),
+            (tr("detail.last_report"), last),
+            (tr("detail.projection"), fmt.number(t.projection, lang) + unit
+             if t.projection is not None else "—"),
+            (tr(needed_key), fmt.number(t.needed_per_working_day, lang, 2) + unit
+             if t.needed_per_working_day is not None else "—"),
+        ]
+        width = max(len(k) for k, _ in rows)
+        return "\n".join(f"{k.ljust(width)}  {v}" for k, v in rows)
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        tr = self.tr
+        table.add_columns(tr("detail.col_day"), tr("detail.col_reporter"),
+                          tr("detail.col_value"), tr("detail.col_note"))
+        plot = self.query_one(PlotextPlot)
+        plot.plt.title(tr("detail.loading"))
+
+    def show_history(self, history: TargetHistory) -> None:
+        self.history = history
+        lang = self.tr.lang
+        table = self.query_one(DataTable)
+        table.clear()
+        for p in reversed(history.points):
+            table.add_row(fmt.day(p.day, lang), p.reporter, fmt.number(p.value, lang),
+                          p.note or "")
+        if not history.points:
+            table.add_row("—", self.tr("detail.no_reports"), "", "")
+        self._chart(history)
+
+    def _chart(self, history: TargetHistory) -> None:
+        plot = self.query_one(PlotextPlot)
+        plt = plot.plt
+        plt.clear_data()
+        plt.clear_figure()
+        plt.title(self.tr("detail.chart_title"))
+        c = self.campaign
+        start = c.start
+        x_of = lambda d: (d - start).days  # noqa: E731
+        days = [c.start + timedelta(days=i) for i in range((c.end - c.start).days + 1)]
+        ticks = [d for d in days if d.day in (1, 15)]
+        plt.xticks([x_of(d) for d in ticks], [fmt.short_day(d, self.tr.lang) for d in ticks])
+        t = self.target
+        plt.plot([x_of(days[0]), x_of(days[-1])], [t.target_value, t.target_value],
+                 label=self.tr("detail.chart_target"), color="green")
+        if t.direction == "at_least":
+            pace = [t.target_value * self._expected_at(d) for d in days]
+            plt.plot([x_of(d) for d in days], pace, label=self.tr("detail.chart_pace"),
+                     color="orange")
+        if history.series:
+            xs = [x_of(d) for d, _ in history.series]
+            ys = [v for _, v in history.series]
+            plt.plot(xs, ys, marker="braille", color="cyan", label=t.title(self.tr.lang)[:24])
+        plot.refresh()
+
+    def _expected_at(self, d: date) -> float:
+        cal = self.campaign.calendar
+        return cal.done_by(d) / cal.total if cal.total else 1.0
+
+
+__all__ = ["TargetScreen", "rules"]

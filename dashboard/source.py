@@ -1,0 +1,69 @@
+"""Where the app's snapshots come from. The app and screens only know this protocol, so the
+SSH viewers can be fed from another process without changing them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+from dashboard.engine.campaign import Campaign
+from dashboard.engine.model import Snapshot, TargetHistory
+
+if TYPE_CHECKING:
+    from dashboard.engine.engine import Engine
+
+
+class SnapshotSource(Protocol):
+    """Blocking calls: the app makes them from worker threads, never the UI thread."""
+
+    @property
+    def campaign(self) -> Campaign: ...
+
+    @property
+    def folder(self) -> Path | None:
+        """The folder to watch for changes, or None when the source is told of them."""
+        ...
+
+    def refresh(self) -> bool:
+        """Catch up with the data; True when snapshots may have changed."""
+        ...
+
+    def snapshot(self, now: datetime) -> Snapshot: ...
+
+    def history(self, target_id: str, now: datetime) -> TargetHistory: ...
+
+    def close(self) -> None: ...
+
+
+class EngineSource:
+    """An in-process engine over a data folder."""
+
+    def __init__(self, folder: Path, *, grace_seconds: float = 30.0) -> None:
+        from dashboard.engine.engine import Engine  # DuckDB loads only for in-process sources
+
+        self._engine = Engine(folder, grace_seconds=grace_seconds)
+
+    @property
+    def engine(self) -> Engine:
+        return self._engine
+
+    @property
+    def campaign(self) -> Campaign:
+        return self._engine.campaign
+
+    @property
+    def folder(self) -> Path | None:
+        return self._engine.folder
+
+    def refresh(self) -> bool:
+        return self._engine.refresh().changed
+
+    def snapshot(self, now: datetime) -> Snapshot:
+        return self._engine.snapshot(now)
+
+    def history(self, target_id: str, now: datetime) -> TargetHistory:
+        return self._engine.history(target_id, now)
+
+    def close(self) -> None:
+        self._engine.close()

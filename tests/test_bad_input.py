@@ -1,0 +1,461 @@
+"""Bad files never stop the engine: good files still count, the bad one is named with its
+reason, nothing raises and the data folder is byte-identical afterwards."""
+
+from __future__ import annotations
+
+import math
+import os
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from conftest import (
+    at,
+    dropped,
+    naive,
+    progress_table,
+    skipped_reasons,
+    target,
+    tree_bytes,
+    tree_listing,
+    write_progress,
+    write_table,
+    write_targets,
+)
+
+from dashboard.cli import main
+from dashboard.engine.engine import Engine
+from dashboard.engine.errors import CampaignError
+
+T = at(2020, 7, 1)
+
+
+def _good(folder):
+    """Two targets and one good file: e1 (sum) = 10 from r1, e2 (latest) = 20."""
+    write_targets(folder, [target("e1", aggregate="sum"), target("e2")])
+    write_progress(folder, "good.parquet", [
+        ("e1", "r1", naive(2020, 6, 1, 10), 10.0),
+        ("e2", "r1", naive(2020, 6, 1, 10), 20.0),
+    ])
+
+
+def _run(folder, make_engine, **kw):
+    """Engine over folder; asserts the good data counts and the folder is untouched."""
+    before = tree_bytes(folder)
+    e = make_engine(folder, **kw)
+    snap = e.snapshot(T)
+    assert snap.target("e1").value == 10.0
+    assert snap.target("e2").value == 20.0
+    assert tree_bytes(folder) == before
+    return e, snap
+
+
+def _assert_skipped(snap, rel, *words):
+    reasons = skipped_reasons(snap)
+    assert rel in reasons, f"{rel} not in skipped: {snap.files}"
+    assert reasons[rel].strip()
+    for w in words:
+        assert w in reasons[rel].lower(), reasons[rel]
+    assert rel not in snap.files.pending
+
+
+# -- files that are not usable Parquet ------------------------------------------------------
+
+
+def test_garbage_file(campaign_dir, make_engine):
+    _good(campaign_dir)
+    (campaign_dir / "progress" / "garbage.parquet").write_bytes(b"this is not parquet\n" * 50)
+    _, snap = _run(campaign_dir, make_engine)
+    _assert_skipped(snap, "progress/garbage.parquet", "parquet")
+
+
+def test_truncated_parquet(campaign_dir, make_engine):
+    _good(campaign_dir)
+    real = write_progress(campaign_dir, "full.parquet", [
+        ("e1", "r9", naive(2020, 6, 1, 10), float(i)) for i in range(500)])
+    data = real.read_bytes()
+    real.unlink()
+    (campaign_dir / "progress" / "half.parquet").write_bytes(data[: len(data) // 2])
+    _, snap = _run(campaign_dir, make_engine)
+    _assert_skipped(snap, "progress/half.parquet")
+
+
+def test_empty_file(campaign_dir, make_engine):
+    _good(campaign_dir)
+    (campaign_dir / "progress" / "empty.parquet").write_bytes(b"")
+    _, snap = _run(campaign_dir, make_engine)
+    _assert_skipped(snap, "progress/empty.parquet")
+
+
+def test_reported_at_as_string(campaign_dir, make_engine):
+    _good(campaign_dir)
+    write_table(campaign_dir, "strtime.parquet", pa.table({
+        "target_id": ["e1"], "reporter": ["r2"], "reported_at": ["2020-06-01T10:00"],
+        "value": [5.0]}))
+    _, snap = _run(campaign_dir, make_engine)
+    _assert_skipped(snap, "progress/strtime.parquet", "reported_at")
+
+
+def test_value_as_bool(campaign_dir, make_engine):
+    _good(campaign_dir)
+    write_table(campaign_dir, "boolval.parquet", pa.table({
+        "target_id": ["e1"], "reporter": ["r2"],
+        "reported_at": pa.array([naive(2020, 6, 1, 10)], pa.timestamp("us")),
+        "value": [True]}))
+    _, snap = _run(campaign_dir, make_engine)
+    _assert_skipped(snap, "progress/boolval.parquet", "value")
+
+
+def test_missing_value_column(campaign_dir, make_engine):
+    _good(campaign_dir)
+    write_table(campaign_dir, "novalue.parquet", pa.table({
+        "target_id": ["e1"], "reporter": ["r2"],
+        "reported_at": pa.array([naive(2020, 6, 1, 10)], pa.timestamp("us"))}))
+    _, snap = _run(campaign_dir, make_engine)
+    _assert_skipped(snap, "progress/novalue.parquet", "value")
+
+
+def _corrupt_data_page(path):
+    """Flip bytes in the middle of the column data; leave the footer alone."""
+    meta = pq.read_metadata(path)
+    footer_len = int.from_bytes(path.read_bytes()[-8:-4], "little")
+    data = bytearray(path.read_bytes())
+    data_end = len(data) - 8 - footer_len
+    assert meta.num_rows > 0 and data_end > 1000
+    mid = data_end // 3
+    for i in range(mid, mid + 64):
+        data[i] ^= 0xFF
+    path.write_bytes(bytes(data))
+
+
+def test_corrupt_data_page(campaign_dir, make_engine):
+    _good(campaign_dir)
+    p = write_progress(campaign_dir, "corrupt.parquet", [
+        ("e1", f"r{i % 7}", naive(2020, 6, 2, 10, i % 60), float(i)) for i in range(2000)],
+        compression="none", use_dictionary=False)
+    _corrupt_data_page(p)
+    # The footer still reads, the data does not.
+    assert pq.read_schema(p).names == ["target_id", "reporter", "reported_at", "value"]
+    with pytest.raises((pa.ArrowException, OSError)):
+        pq.read_table(p)
+    _, snap = _run(campaign_dir, make_engine)
+    _assert_skipped(snap, "progress/corrupt.parquet")
+    assert not any(d.file == "progress/corrupt.parquet" for d in snap.rows_dropped)
+
+
+# -- names the engine must not read ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", [
+    ".x.parquet", "._x.parquet", "~x.parquet", "_x.parquet", "x.parquet.tmp", "x.tmp.parquet",
+])
+def test_hidden_and_temp_names_are_ignored(campaign_dir, make_engine, name):
+    _good(campaign_dir)
+    table = progress_table([("e1", "r2", naive(2020, 6, 1, 10), 1000.0),
+                            ("e2", "r2", naive(2020, 6, 30, 10), 1000.0)])
+    pq.write_table(table, campaign_dir / "progress" / name)
+    _, snap = _run(campaign_dir, make_engine)  # values unchanged: the file did not count
+    assert snap.files.skipped == ()
+    assert snap.files.pending == ()
+    assert snap.rows_dropped == ()
+    assert snap.target("e1").reporters == ("r1",)
+
+
+def test_hidden_and_temp_garbage_is_ignored_silently(campaign_dir, make_engine):
+    _good(campaign_dir)
+    for name in (".x.parquet", "._x.parquet", "~x.parquet", "_x.parquet", "x.parquet.tmp",
+                 "x.tmp.parquet"):
+        (campaign_dir / "progress" / name).write_bytes(b"garbage")
+    _, snap = _run(campaign_dir, make_engine)
+    assert snap.files.skipped == ()
+    assert snap.files.pending == ()
+
+
+def test_glob_characters_in_names(campaign_dir, make_engine):
+    _good(campaign_dir)
+    # One unknown-target row in each file: each file's drop count must be exactly 1.
+    write_progress(campaign_dir, "a[1].parquet", [("e1", "r2", naive(2020, 6, 1, 10), 5.0),
+                                                  ("zz", "r2", naive(2020, 6, 1, 10), 1.0)])
+    write_progress(campaign_dir, "a1.parquet", [("e1", "r3", naive(2020, 6, 1, 10), 7.0),
+                                                ("zz", "r3", naive(2020, 6, 1, 10), 1.0)])
+    before = tree_bytes(campaign_dir)
+    e = make_engine(campaign_dir)
+    snap = e.snapshot(T)
+    # sum over reporters: r1 10 + r2 5 (a[1]) + r3 7 (a1) = 22
+    assert snap.target("e1").value == 22.0
+    assert snap.target("e1").reporters == ("r1", "r2", "r3")
+    assert snap.files.skipped == ()
+    assert dropped(snap) == {("progress/a1.parquet", "unknown_target_id"): 1,
+                             ("progress/a[1].parquet", "unknown_target_id"): 1}
+    # Removing one of them removes only its rows.
+    (campaign_dir / "progress" / "a1.parquet").unlink()
+    e.refresh()
+    snap = e.snapshot(T)
+    assert snap.target("e1").value == 15.0  # 10 + 5
+    assert dropped(snap) == {("progress/a[1].parquet", "unknown_target_id"): 1}
+    del before["progress/a1.parquet"]
+    assert tree_bytes(campaign_dir) == before
+
+
+def test_subfolders_are_read_recursively(campaign_dir, make_engine):
+    _good(campaign_dir)
+    write_progress(campaign_dir, "2020-W20/x.parquet", [("e1", "r2", naive(2020, 5, 12), 4.0)])
+    write_progress(campaign_dir, "2020/W21/y.parquet", [("e1", "r3", naive(2020, 5, 19), 6.0)])
+    e = make_engine(campaign_dir)
+    snap = e.snapshot(T)
+    # 10 + 4 + 6 = 20
+    assert snap.target("e1").value == 20.0
+    assert snap.target("e1").reporters == ("r1", "r2", "r3")
+    assert snap.files.skipped == ()
+
+
+# -- bad rows -------------------------------------------------------------------------------
+
+
+def test_non_finite_values_are_dropped_and_do_not_poison_a_sum(campaign_dir, make_engine):
+    write_targets(campaign_dir, [target("e1", aggregate="sum"), target("e2")])
+    write_progress(campaign_dir, "good.parquet", [
+        ("e1", "r1", naive(2020, 6, 1, 10), 10.0),
+        ("e2", "r1", naive(2020, 6, 1, 10), 20.0),
+    ])
+    write_progress(campaign_dir, "nan.parquet", [
+        ("e1", "r2", naive(2020, 6, 1, 10), 5.0),
+        ("e1", "r2", naive(2020, 6, 1, 11), math.nan),   # newer than 5, but dropped
+        ("e1", "r3", naive(2020, 6, 1, 10), math.inf),
+        ("e1", "r4", naive(2020, 6, 1, 10), -math.inf),
+        ("e2", "r2", naive(2020, 6, 2, 10), math.nan),   # would be e2's newest
+    ])
+    before = tree_bytes(campaign_dir)
+    snap = make_engine(campaign_dir).snapshot(T)
+    e1 = snap.target("e1")
+    # r1 10 + r2 5 (its NaN does not count) = 15; r3 and r4 only sent ±inf → not reporters.
+    assert e1.value == 15.0
+    assert e1.reporters == ("r1", "r2")
+    assert e1.last_report_at == at(2020, 6, 1, 10)
+    assert snap.target("e2").value == 20.0
+    assert dropped(snap) == {("progress/nan.parquet", "non_finite_value"): 4}
+    assert snap.files.skipped == ()
+    assert tree_bytes(campaign_dir) == before
+
+
+def test_null_rows_are_dropped_with_counts(campaign_dir, make_engine):
+    _good(campaign_dir)
+    when = naive(2020, 6, 1, 10)
+    write_progress(campaign_dir, "nulls.parquet", [
+        (None, "r2", when, 1.0),
+        ("e1", None, when, 1.0),
+        ("e1", "r2", None, 1.0),
+        ("e1", "r2", when, None),
+        ("e1", "r3", when, None),
+        ("e2", "r2", naive(2020, 6, 5), None),  # would be e2's newest
+    ])
+    _, snap = _run(campaign_dir, make_engine)
+    assert dropped(snap) == {
+        ("progress/nulls.parquet", "null_target_id"): 1,
+        ("progress/nulls.parquet", "null_reporter"): 1,
+        ("progress/nulls.parquet", "null_reported_at"): 1,
+        ("progress/nulls.parquet", "null_value"): 3,
+    }
+    for d in snap.rows_dropped:
+        assert d.reason
+    assert snap.files.skipped == ()
+
+
+def test_unknown_target_rows_are_dropped(campaign_dir, make_engine):
+    _good(campaign_dir)
+    write_progress(campaign_dir, "unknown.parquet", [
+        ("nope", "r2", naive(2020, 6, 1, 10), 1.0),
+        ("nope", "r2", naive(2020, 6, 2, 10), 2.0),
+        ("also_nope", "r3", naive(2020, 6, 2, 10), 3.0),
+    ])
+    _, snap = _run(campaign_dir, make_engine)
+    assert dropped(snap) == {("progress/unknown.parquet", "unknown_target_id"): 3}
+    assert [d.reason for d in snap.rows_dropped] == ["unknown target_id"]
+    assert snap.target("nope") is None
+
+
+def test_unreadable_file(campaign_dir, make_engine):
+    _good(campaign_dir)
+    p = write_progress(campaign_dir, "secret.parquet", [("e1", "r2", naive(2020, 6, 1), 1.0)])
+    os.chmod(p, 0)
+    try:
+        try:
+            with open(p, "rb"):
+                readable = True
+        except PermissionError:
+            readable = False
+        if readable:
+            pytest.skip("running as root: chmod 000 does not stop reading")
+        e = make_engine(campaign_dir)
+        snap = e.snapshot(T)
+        assert snap.target("e1").value == 10.0
+        _assert_skipped(snap, "progress/secret.parquet", "permission")
+    finally:
+        os.chmod(p, 0o644)
+
+
+# -- files still being written --------------------------------------------------------------
+
+
+def test_young_bad_file_is_pending_then_skipped(campaign_dir, make_engine):
+    _good(campaign_dir)
+    p = campaign_dir / "progress" / "late.parquet"
+    p.write_bytes(b"PAR1 half written")
+    mtime = p.stat().st_mtime
+    clock = [mtime + 1.0]
+    before = tree_bytes(campaign_dir)
+    e = make_engine(campaign_dir, grace_seconds=30.0, wall=lambda: clock[0])
+    snap = e.snapshot(T)
+    assert snap.files.pending == ("progress/late.parquet",)
+    assert "progress/late.parquet" not in skipped_reasons(snap)
+    assert snap.target("e1").value == 10.0
+    clock[0] = mtime + 29.0
+    e.refresh()
+    assert e.snapshot(T).files.pending == ("progress/late.parquet",)
+    clock[0] = mtime + 31.0
+    e.refresh()
+    snap = e.snapshot(T)
+    assert snap.files.pending == ()
+    _assert_skipped(snap, "progress/late.parquet")
+    assert snap.target("e1").value == 10.0
+    assert tree_bytes(campaign_dir) == before
+
+
+def test_young_corrupt_page_is_pending(campaign_dir, make_engine):
+    _good(campaign_dir)
+    p = write_progress(campaign_dir, "corrupt.parquet", [
+        ("e1", f"r{i % 7}", naive(2020, 6, 2, 10, i % 60), float(i)) for i in range(2000)],
+        compression="none", use_dictionary=False)
+    _corrupt_data_page(p)
+    mtime = p.stat().st_mtime
+    clock = [mtime + 1.0]
+    e = make_engine(campaign_dir, grace_seconds=30.0, wall=lambda: clock[0])
+    assert e.snapshot(T).files.pending == ("progress/corrupt.parquet",)
+    clock[0] = mtime + 60.0
+    e.refresh()
+    snap = e.snapshot(T)
+    assert snap.files.pending == ()
+    _assert_skipped(snap, "progress/corrupt.parquet")
+    assert snap.target("e1").value == 10.0
+
+
+def test_pending_file_rewritten_complete_is_used(campaign_dir, make_engine):
+    _good(campaign_dir)
+    p = campaign_dir / "progress" / "late.parquet"
+    p.write_bytes(b"PAR1 half written")
+    mtime = p.stat().st_mtime
+    clock = [mtime + 1.0]
+    e = make_engine(campaign_dir, grace_seconds=30.0, wall=lambda: clock[0])
+    assert e.snapshot(T).files.pending == ("progress/late.parquet",)
+    write_progress(campaign_dir, "late.parquet", [("e1", "r2", naive(2020, 6, 1, 10), 5.0)])
+    clock[0] += 1.0
+    e.refresh()
+    snap = e.snapshot(T)
+    assert snap.files.pending == ()
+    assert snap.files.skipped == ()
+    assert snap.target("e1").value == 15.0  # 10 + 5
+
+
+# -- targets and campaign.toml --------------------------------------------------------------
+
+
+def _cli_fails(capsys, folder):
+    code = main(["snapshot", "--data", str(folder), "--now", "2020-07-01T12:00",
+                 "--format", "json"])
+    out, err = capsys.readouterr()
+    assert code == 2
+    assert out == ""
+    assert "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1, err
+    return err
+
+
+def test_duplicate_target_id(campaign_dir, capsys):
+    write_targets(campaign_dir, [target("e1"), target("e2"), target("e1", area="admin_reform")])
+    before = tree_bytes(campaign_dir)
+    e = Engine(campaign_dir)
+    try:
+        with pytest.raises(CampaignError) as info:
+            e.refresh()
+    finally:
+        e.close()
+    assert "targets.parquet" in str(info.value)
+    assert "e1" in str(info.value)
+    err = _cli_fails(capsys, campaign_dir)
+    assert "targets.parquet" in err and "e1" in err
+    assert tree_bytes(campaign_dir) == before
+
+
+def test_unknown_area(campaign_dir, capsys):
+    write_targets(campaign_dir, [target("e1"), target("x9", area="outer_space")])
+    e = Engine(campaign_dir)
+    try:
+        with pytest.raises(CampaignError) as info:
+            e.refresh()
+    finally:
+        e.close()
+    assert "targets.parquet" in str(info.value)
+    assert "outer_space" in str(info.value)
+    err = _cli_fails(capsys, campaign_dir)
+    assert "targets.parquet" in err and "outer_space" in err
+
+
+def test_invalid_toml(campaign_dir, capsys):
+    _good(campaign_dir)
+    toml = campaign_dir / "campaign.toml"
+    lines = toml.read_text(encoding="utf-8").splitlines()
+    no = lines.index("start = 2020-05-06")
+    lines[no] = "start = = 2020-05-06"
+    toml.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    before = tree_bytes(campaign_dir)
+    err = _cli_fails(capsys, campaign_dir)
+    assert "campaign.toml" in err
+    assert f"line {no + 1}" in err
+    assert tree_bytes(campaign_dir) == before
+
+
+def test_campaign_toml_missing_start(campaign_dir, capsys):
+    _good(campaign_dir)
+    toml = campaign_dir / "campaign.toml"
+    text = toml.read_text(encoding="utf-8").replace("start = 2020-05-06\n", "")
+    assert "start =" not in text
+    toml.write_text(text, encoding="utf-8")
+    err = _cli_fails(capsys, campaign_dir)
+    assert "campaign.toml" in err
+    assert "'start'" in err
+    with pytest.raises(CampaignError, match="start"):
+        Engine(campaign_dir)
+
+
+def test_missing_folder(tmp_path, capsys):
+    err = _cli_fails(capsys, tmp_path / "nowhere")
+    assert "nowhere" in err
+    with pytest.raises(CampaignError):
+        Engine(tmp_path / "nowhere")
+
+
+def test_all_bad_kinds_together(campaign_dir, make_engine):
+    """Every bad kind in one refresh (one batch): the good file still counts."""
+    _good(campaign_dir)
+    prog = campaign_dir / "progress"
+    (prog / "garbage.parquet").write_bytes(b"nope" * 100)
+    (prog / "empty.parquet").write_bytes(b"")
+    real = write_progress(campaign_dir, "tmp_full.parquet", [
+        ("e1", "r9", naive(2020, 6, 1, 10), float(i)) for i in range(500)])
+    (prog / "half.parquet").write_bytes(real.read_bytes()[: real.stat().st_size // 2])
+    real.unlink()
+    c = write_progress(campaign_dir, "corrupt.parquet", [
+        ("e1", f"r{i % 7}", naive(2020, 6, 2, 10, i % 60), float(i)) for i in range(2000)],
+        compression="none", use_dictionary=False)
+    _corrupt_data_page(c)
+    write_table(campaign_dir, "strtime.parquet", pa.table({
+        "target_id": ["e1"], "reporter": ["r2"], "reported_at": ["2020-06-01"], "value": [5.0]}))
+    write_progress(campaign_dir, "nulls.parquet", [("e1", None, naive(2020, 6, 1), 1.0)])
+    names = tree_listing(campaign_dir)
+    _, snap = _run(campaign_dir, make_engine)
+    assert set(skipped_reasons(snap)) == {
+        "progress/garbage.parquet", "progress/empty.parquet", "progress/half.parquet",
+        "progress/corrupt.parquet", "progress/strtime.parquet"}
+    assert "reported_at" in skipped_reasons(snap)["progress/strtime.parquet"]
+    assert dropped(snap) == {("progress/nulls.parquet", "null_reporter"): 1}
+    assert tree_listing(campaign_dir) == names

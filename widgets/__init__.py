@@ -1,0 +1,1 @@
+"""Reusable Textual widgets for thidua. They take plain data and never read files or DuckDB."""

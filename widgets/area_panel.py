@@ -1,0 +1,203 @@
+"""One area of the campaign: its summary and a line per target, with a cursor to drill down."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.cells import cell_len
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.binding import Binding
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widget import Widget
+
+from widgets.glyphs import completion_bar, sparkline
+
+STATUSES = ("done", "on_track", "behind", "no_data")
+
+
+@dataclass(frozen=True)
+class TargetRow:
+    """One target, already formatted for the viewer's language."""
+
+    key: str
+    title: str
+    value_text: str
+    completion: float | None
+    pace: float | None
+    percent_text: str
+    status: str
+    status_text: str
+    spark: tuple[float | None, ...] = ()
+    spark_top: float | None = None
+    last_text: str = ""
+    overdue: bool = False
+
+
+@dataclass(frozen=True)
+class AreaPanelData:
+    title: str
+    summary: str
+    rows: tuple[TargetRow, ...]
+    empty_text: str = ""
+    highlight: frozenset[str] = frozenset()
+    """Keys of rows to flash (e.g. just changed)."""
+
+
+class AreaPanel(Widget, can_focus=True):
+    """An area's panel. Up/Down move the cursor, Enter or a click selects a target."""
+
+    DEFAULT_CSS = """
+    AreaPanel {
+        height: auto;
+        border: round $panel-lighten-2;
+        border-title-color: $text;
+        border-title-style: bold;
+        padding: 0 1;
+    }
+    AreaPanel:focus { border: round $accent; }
+    AreaPanel > .area-panel--summary { color: $text-muted; }
+    AreaPanel > .area-panel--done { color: $success; }
+    AreaPanel > .area-panel--on_track { color: $primary-lighten-2; }
+    AreaPanel > .area-panel--behind { color: $error; text-style: bold; }
+    AreaPanel > .area-panel--no_data { color: $text-disabled; }
+    AreaPanel > .area-panel--empty-bar { color: $panel-lighten-1; }
+    AreaPanel > .area-panel--pace { color: $warning; }
+    AreaPanel > .area-panel--cursor { background: $accent 30%; }
+    AreaPanel > .area-panel--highlight { background: $warning 25%; }
+    AreaPanel > .area-panel--overdue { color: $warning; text-style: bold; }
+    AreaPanel > .area-panel--muted { color: $text-muted; }
+    """
+
+    COMPONENT_CLASSES = {
+        "area-panel--summary", "area-panel--done", "area-panel--on_track",
+        "area-panel--behind", "area-panel--no_data", "area-panel--empty-bar",
+        "area-panel--pace", "area-panel--cursor", "area-panel--highlight",
+        "area-panel--overdue", "area-panel--muted",
+    }
+
+    BINDINGS = [
+        Binding("up", "cursor(-1)", "Up", show=False),
+        Binding("down", "cursor(1)", "Down", show=False),
+        Binding("enter", "select", "Open", show=False),
+    ]
+
+    data: reactive[AreaPanelData | None] = reactive(None, layout=True)
+    """What the panel shows; an equal value does not repaint."""
+    cursor: reactive[int] = reactive(0)
+    """Index of the highlighted target row."""
+
+    class TargetSelected(Message):
+        """A target was chosen (Enter or click)."""
+
+        def __init__(self, panel: AreaPanel, key: str) -> None:
+            self.panel = panel
+            self.key = key
+            super().__init__()
+
+        @property
+        def control(self) -> AreaPanel:
+            return self.panel
+
+    def __init__(self, data: AreaPanelData | None = None, *, name: str | None = None,
+                 id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.set_reactive(AreaPanel.data, data)
+
+    def validate_cursor(self, value: int) -> int:
+        rows = len(self.data.rows) if self.data else 0
+        return max(0, min(value, rows - 1)) if rows else 0
+
+    def watch_data(self, data: AreaPanelData | None) -> None:
+        self.border_title = data.title if data else ""
+        self.cursor = self.cursor  # re-clamp
+
+    def action_cursor(self, step: int) -> None:
+        self.cursor += step
+        self.scroll_to_cursor()
+
+    def scroll_to_cursor(self) -> None:
+        region = self.region
+        if region.height:
+            self.screen.scroll_to_widget(self, top=False)
+
+    def action_select(self) -> None:
+        if self.data and self.data.rows:
+            self.post_message(self.TargetSelected(self, self.data.rows[self.cursor].key))
+
+    def on_click(self, event: events.Click) -> None:
+        index = event.y - 2  # the border line and the summary line come first
+        if self.data and 0 <= index < len(self.data.rows):
+            self.cursor = index
+            self.post_message(self.TargetSelected(self, self.data.rows[index].key))
+
+    @property
+    def selected_key(self) -> str | None:
+        return self.data.rows[self.cursor].key if self.data and self.data.rows else None
+
+    def _style(self, part: str) -> Style:
+        return self.get_component_rich_style(f"area-panel--{part}", partial=True)
+
+    def render(self) -> Text:
+        data = self.data
+        if data is None:
+            return Text("…")
+        width = max(20, self.content_region.width or self.size.width - 4)
+        lines = [Text(data.summary, style=self._style("summary"), overflow="ellipsis",
+                      no_wrap=True)]
+        if not data.rows:
+            lines.append(Text(data.empty_text, style=self._style("muted")))
+        for i, row in enumerate(data.rows):
+            line = self._row(row, width)
+            if row.key in data.highlight:
+                line.stylize(self._style("highlight"))
+            if i == self.cursor and self.has_focus:
+                line.stylize(self._style("cursor"))
+            lines.append(line)
+        return Text("\n").join(lines)
+
+    def _row(self, row: TargetRow, width: int) -> Text:
+        status_w = 15
+        value_w = min(22, max(12, cell_len(row.value_text)))
+        pct_w = 5
+        spark_w = 10 if width >= 110 else (6 if width >= 96 else 0)
+        last_w = 6 if width >= 88 else 0
+        bar_w = max(6, min(20, width // 6))
+        fixed = 2 + value_w + 1 + bar_w + 1 + pct_w + 1 + status_w + 1
+        fixed += (spark_w + 1 if spark_w else 0) + (last_w + 1 if last_w else 0)
+        title_w = max(8, width - fixed)
+        st = self._style(row.status if row.status in STATUSES else "no_data")
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append("⚠ " if row.overdue else "  ", self._style("overdue"))
+        text.append(_fit(row.title, title_w))
+        text.append(" ")
+        text.append(_fit(row.value_text, value_w, right=True))
+        text.append(" ")
+        text.append_text(completion_bar(row.completion, row.pace, bar_w, fill=st,
+                                        empty=self._style("empty-bar"),
+                                        marker=self._style("pace")))
+        text.append(" ")
+        text.append(_fit(row.percent_text, pct_w, right=True), st)
+        text.append(" ")
+        text.append(_fit(row.status_text, status_w), st)
+        if spark_w:
+            text.append(" ")
+            text.append(sparkline(row.spark, spark_w, top=row.spark_top).rjust(spark_w), st)
+        if last_w:
+            text.append(" ")
+            text.append(_fit(row.last_text, last_w, right=True), self._style("muted"))
+        return text
+
+
+def _fit(text: str, width: int, *, right: bool = False) -> str:
+    if cell_len(text) > width:
+        out = ""
+        for ch in text:
+            if cell_len(out + ch) > width - 1:
+                break
+            out += ch
+        return out + "…" + " " * (width - cell_len(out) - 1)
+    pad = " " * (width - cell_len(text))
+    return pad + text if right else text + pad

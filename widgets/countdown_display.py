@@ -1,0 +1,80 @@
+"""A big countdown: days, hours, minutes and seconds in Digits, with labels and a time bar."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.reactive import reactive
+from textual.widget import Widget
+from textual.widgets import Digits, Label, ProgressBar
+
+
+class CountdownDisplay(Widget):
+    """Shows a countdown given as text; it computes nothing (the screen feeds it each second)."""
+
+    DEFAULT_CSS = """
+    CountdownDisplay {
+        height: auto;
+        layout: horizontal;
+    }
+    CountdownDisplay > Digits {
+        width: auto;
+        color: $accent;
+        margin: 0 2 0 1;
+    }
+    CountdownDisplay > Vertical {
+        width: 1fr;
+        height: auto;
+    }
+    CountdownDisplay Label { height: 1; }
+    CountdownDisplay .countdown-display--caption { color: $text-muted; }
+    CountdownDisplay .countdown-display--days { text-style: bold; }
+    CountdownDisplay ProgressBar { width: 1fr; height: 1; }
+    CountdownDisplay ProgressBar Bar { width: 1fr; }
+    CountdownDisplay.-ended > Digits { color: $success; }
+    """
+
+    digits: reactive[str] = reactive("000:00:00:00")
+    """The figures, e.g. "137:08:12:45" (days:hours:minutes:seconds)."""
+    caption: reactive[str] = reactive("")
+    """What the figures count to, and their units."""
+    days_line: reactive[str] = reactive("")
+    """Calendar and working days left, in words."""
+    elapsed: reactive[float] = reactive(0.0)
+    """Share of the campaign's time elapsed, 0–1."""
+    elapsed_label: reactive[str] = reactive("")
+    """The elapsed share in words, beside the bar."""
+
+    def validate_elapsed(self, value: float) -> float:
+        return min(1.0, max(0.0, value))
+
+    def compose(self) -> ComposeResult:
+        yield Digits(self.digits)
+        with Vertical():
+            yield Label(self.caption, classes="countdown-display--caption")
+            yield Label(self.days_line, classes="countdown-display--days")
+            yield ProgressBar(total=1.0, show_eta=False, show_percentage=False)
+            yield Label(self.elapsed_label, classes="countdown-display--caption")
+
+    def watch_digits(self, value: str) -> None:
+        if self.is_mounted:
+            self.query_one(Digits).update(value)
+
+    def watch_caption(self, value: str) -> None:
+        if self.is_mounted:
+            self.query(".countdown-display--caption").first(Label).update(value)
+
+    def watch_days_line(self, value: str) -> None:
+        if self.is_mounted:
+            self.query_one(".countdown-display--days", Label).update(value)
+
+    def watch_elapsed(self, value: float) -> None:
+        if self.is_mounted:
+            self.query_one(ProgressBar).update(progress=value)
+
+    def watch_elapsed_label(self, value: str) -> None:
+        if self.is_mounted:
+            self.query(".countdown-display--caption").last(Label).update(value)
+
+    def on_mount(self) -> None:
+        self.query_one(ProgressBar).update(progress=self.elapsed)
