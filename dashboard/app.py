@@ -130,7 +130,9 @@ class ThiduaApp(App[int]):
             self._last_query = time.monotonic()
         self._refresh_worker(rescan, requery or self.snapshot is None, self.as_of)
 
-    @work(thread=True, exclusive=True, group="refresh")
+    # Not exclusive: that would cancel a worker that already posted its result. The busy flag
+    # above is what keeps refreshes from overlapping.
+    @work(thread=True, group="refresh")
     def _refresh_worker(self, rescan: bool, requery: bool, as_of: datetime) -> None:
         started = time.perf_counter()
         try:
@@ -208,10 +210,8 @@ class ThiduaApp(App[int]):
         c = self.source.campaign
         base = self.as_of
         local = base.astimezone(c.tz)
-        end_of_day = local.replace(hour=23, minute=59, second=59, microsecond=0)
-        if end_of_day != local and days < 0:
-            days += 1  # first step back lands on the end of the day before
-        target = end_of_day + timedelta(days=days)
+        # a past view always shows a closed day: the end of the day `days` away
+        target = local.replace(hour=23, minute=59, second=59, microsecond=0) + timedelta(days=days)
         lo = c.starts_at - timedelta(seconds=1)
         hi = c.deadline - timedelta(seconds=1)
         target = max(lo, min(target, hi))

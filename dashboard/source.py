@@ -3,6 +3,8 @@ SSH viewers can be fed from another process without changing them."""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
@@ -39,10 +41,11 @@ class SnapshotSource(Protocol):
 class EngineSource:
     """An in-process engine over a data folder."""
 
-    def __init__(self, folder: Path, *, grace_seconds: float = 30.0) -> None:
+    def __init__(self, folder: Path, *, grace_seconds: float = 30.0,
+                 wall: Callable[[], float] = time.time) -> None:
         from dashboard.engine.engine import Engine  # DuckDB loads only for in-process sources
 
-        self._engine = Engine(folder, grace_seconds=grace_seconds)
+        self._engine = Engine(folder, grace_seconds=grace_seconds, wall=wall)
 
     @property
     def engine(self) -> Engine:

@@ -315,6 +315,7 @@ def test_random_changes_match_reference_and_cold_engine(aggregates, directions, 
                     _write(folder, name, f)
                     present[name] = f
                 e.refresh()
+                assert to_dict(e.snapshot(cuts[0])) == _cold(folder, cuts[0])
                 for now in cuts:
                     snap = e.snapshot(now)
                     ref = reference(present, aggs, now)

@@ -67,9 +67,3 @@ def header_key(cell: object) -> str | None:
     folded = fold(cell)
     return _aliases().get(folded) if folded else None
 
-
-def display_names(keys: tuple[str, ...], lang: str) -> str:
-    """`Mã chỉ tiêu (target_id), …` for messages that list columns."""
-    tr = messages(lang)
-    return ", ".join(f"«{tr(f'col.{k}')}» ({k})" if lang == "vi" else f"“{tr(f'col.{k}')}” ({k})"
-                     for k in keys)

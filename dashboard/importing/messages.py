@@ -31,6 +31,17 @@ class Messages:
     def keys(self) -> set[str]:
         return set(self._entries)
 
+    def columns(self, keys: tuple[str, ...]) -> str:
+        """`«Mã chỉ tiêu» (target_id), …`: a column as the template names it, and its key."""
+        left, right = ("«", "»") if self.lang == "vi" else ("“", "”")
+        return ", ".join(f"{left}{self(f'col.{k}')}{right} ({k})" for k in keys)
+
+
+class Columns(tuple[str, ...]):
+    """Column keys in an UnusableInput, shown in the reader's language when rendered."""
+
+    __slots__ = ()
+
 
 class UnusableInput(Exception):
     """The input cannot be imported at all (exit code 2): a message key and its values."""
@@ -41,7 +52,9 @@ class UnusableInput(Exception):
         self.values = values
 
     def render(self, tr: Messages) -> str:
-        return tr(f"unusable.{self.key}", **self.values)
+        values = {k: tr.columns(tuple(v)) if isinstance(v, Columns) else v
+                  for k, v in self.values.items()}
+        return tr(f"unusable.{self.key}", **values)
 
 
 def _flatten(prefix: str, table: dict[str, object], out: dict[str, str]) -> None:

@@ -23,8 +23,8 @@ class DashboardScreen(Screen[None]):
     """Shows whatever snapshot the app hands it; it never loads data itself."""
 
     BINDINGS = [
-        Binding("left", "focus_previous", "Previous", show=False),
-        Binding("right", "focus_next", "Next", show=False),
+        Binding("left", "app.focus_previous", "Previous", show=False, priority=True),
+        Binding("right", "app.focus_next", "Next", show=False, priority=True),
         Binding("escape", "unzoom", "Back", show=False),
         *[Binding(str(n), f"zoom({n})", f"Zoom {n}", show=False) for n in range(1, 10)],
     ]
@@ -40,13 +40,13 @@ class DashboardScreen(Screen[None]):
         with Vertical(id="header"):
             yield Label("", id="title")
             yield CountdownDisplay(id="countdown")
-        yield Static("", id="past-banner")
-        yield Static("", id="stale-banner")
+        yield Static("", id="past-banner", markup=False)
+        yield Static("", id="stale-banner", markup=False)
         with VerticalScroll(id="body"):
             for area in self.campaign.areas:
                 yield AreaPanel(id=f"area-{area.id}", classes="area")
             yield Leaderboard(id="leaderboard")
-        yield Static(self.tr("ui.loading"), id="status")
+        yield Static(self.tr("ui.loading"), id="status", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:

@@ -28,8 +28,8 @@ class HelpModal(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(self.tr("help.title"), classes="dialog-title")
-            yield Static(self.tr("help.body").strip("\n"), id="help-body")
-            yield Static(self.tr("help.legend"), classes="dialog-note")
+            yield Static(self.tr("help.body").strip("\n"), id="help-body", markup=False)
+            yield Static(self.tr("help.legend"), classes="dialog-note", markup=False)
 
 
 class ProblemsModal(ModalScreen[None]):

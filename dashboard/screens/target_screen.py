@@ -40,7 +40,7 @@ class TargetScreen(Screen[None]):
                     f"{tr('detail.direction_' + t.direction)} · "
                     f"{tr('detail.aggregate_' + t.aggregate)}", id="detail-sub")
         with Horizontal(id="detail-top"):
-            yield Static(self._facts(), id="detail-facts")
+            yield Static(self._facts(), id="detail-facts", markup=False)
             yield PlotextPlot(id="detail-chart")
         yield Label(tr("detail.reports"), id="detail-reports-title")
         yield DataTable(id="detail-reports", cursor_type="row", zebra_stripes=True)
