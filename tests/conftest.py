@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -29,6 +29,7 @@ UTC = ZoneInfo("UTC")
 NAIVE = pa.timestamp("us")
 ZONED = pa.timestamp("us", tz="UTC")
 DATE = pa.date32()
+FLOAT = pa.float64()
 
 TARGET_COLUMNS = ("target_id", "area", "title_vi", "title_en", "unit_of_measure",
                   "target_value", "direction", "aggregate", "owner")
@@ -69,7 +70,7 @@ def target(tid: str, area: str = "economy", value: float = 100.0, **kw: Any) -> 
 
 
 def progress_table(rows: Iterable[Sequence[Any]], *, ts_type: pa.DataType = NAIVE,
-                   value_type: pa.DataType = pa.float64(), note: bool = False) -> pa.Table:
+                   value_type: pa.DataType = FLOAT, note: bool = False) -> pa.Table:
     """Rows are (target_id, reporter, reported_at, value[, note])."""
     rows = list(rows)
     cols: dict[str, pa.Array] = {
@@ -94,7 +95,7 @@ def _value(v: Any, value_type: pa.DataType) -> Any:
 
 
 def write_progress(folder: Path, name: str, rows: Iterable[Sequence[Any]], *,
-                   ts_type: pa.DataType = NAIVE, value_type: pa.DataType = pa.float64(),
+                   ts_type: pa.DataType = NAIVE, value_type: pa.DataType = FLOAT,
                    note: bool = False, **parquet_kwargs: Any) -> Path:
     """progress/<name> written under a hidden temp name, then renamed into place."""
     table = progress_table(rows, ts_type=ts_type, value_type=value_type, note=note)

@@ -142,6 +142,21 @@ def test_targets_change_reclassifies_known_rows(campaign_dir, make_engine):
     _assert_same_as_cold(e, campaign_dir)
 
 
+def test_removed_target_makes_its_rows_unknown(campaign_dir, make_engine):
+    write_targets(campaign_dir, [target("e1"), target("e2")])
+    write_progress(campaign_dir, "a.parquet", [("e1", "r1", naive(2020, 6, 1), 10.0),
+                                               ("e2", "r1", naive(2020, 6, 1), 7.0)])
+    e = make_engine(campaign_dir)
+    assert e.snapshot(at(2020, 7, 1)).rows_dropped == ()
+    write_targets(campaign_dir, [target("e1")])
+    e.refresh()
+    snap = e.snapshot(at(2020, 7, 1))
+    assert snap.target("e2") is None
+    assert [(d.file, d.count, d.code) for d in snap.rows_dropped] == [
+        ("progress/a.parquet", 1, "unknown_target_id")]
+    _assert_same_as_cold(e, campaign_dir)
+
+
 # -- property: random files, random adds and deletes ----------------------------------------
 
 TARGET_IDS = ("l1", "l2", "s1", "s2")

@@ -241,6 +241,19 @@ def test_history_shows_only_reports_up_to_t(campaign_dir, make_engine):
     assert e.history("e1", at(2020, 5, 1)).points == ()
 
 
+def test_history_mid_day_matches_what_the_snapshot_counts(campaign_dir, make_engine):
+    # data/README.md, History: "each reporter's last report of each local day up to T".
+    # As of 12:00 that is the 08:00 report (the snapshot counts it: value 5), not nothing.
+    e = _one_target(campaign_dir, make_engine, [
+        ("e1", "r1", naive(2020, 6, 1, 8), 5.0),
+        ("e1", "r1", naive(2020, 6, 1, 14), 9.0),
+    ])
+    assert e.snapshot(at(2020, 6, 1, 12)).target("e1").value == 5.0
+    h = e.history("e1", at(2020, 6, 1, 12))
+    assert [(p.reporter, p.reported_at, p.value) for p in h.points] == [
+        ("r1", at(2020, 6, 1, 8), 5.0)]
+
+
 # -- aggregates and ties --------------------------------------------------------------------
 
 

@@ -123,13 +123,16 @@ class Engine:
                 if not self._targets:
                     raise CampaignError(str(e)) from e
                 if self._error is None:
-                    self._stale_since = datetime.now(UTC)
+                    self._stale_since = datetime.fromtimestamp(self._wall(), UTC)
+                changed = self._error != str(e)
                 self._error = str(e)
-                return RefreshReport(changed=True, seconds=time.perf_counter() - started)
+                return RefreshReport(changed=changed, seconds=time.perf_counter() - started)
             self.refreshes += 1
+            recovered = self._error is not None
             self._error = None
             self._stale_since = None
-            return replace(report, seconds=time.perf_counter() - started)
+            return replace(report, changed=report.changed or recovered,
+                           seconds=time.perf_counter() - started)
 
     def _refresh(self) -> RefreshReport:
         if not self.folder.is_dir():

@@ -1,0 +1,228 @@
+"""`thidua snapshot` and `thidua check`: documented output, exit codes, no tracebacks."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import time
+import unicodedata
+
+import pytest
+from conftest import at, naive, target, tree_bytes, write_progress, write_targets
+
+from dashboard.cli import main
+
+NOW = "2020-07-01T12:00"
+AREA_NAMES_VI = ("Kinh tế", "Văn hóa – Xã hội", "Cải cách hành chính", "Quốc phòng – An ninh")
+AREA_NAMES_EN = ("Economy", "Culture & society", "Administrative reform", "Defence & security")
+
+TOP_KEYS = {"schema_version", "campaign", "as_of", "countdown", "areas", "leaderboard", "files",
+            "rows_dropped"}
+CAMPAIGN_KEYS = {"id", "title", "start", "end", "timezone"}
+COUNTDOWN_KEYS = {"state", "days", "hours", "minutes", "seconds", "seconds_left",
+                  "working_days_left", "elapsed_fraction"}
+AREA_KEYS = {"id", "name", "summary", "targets"}
+SUMMARY_KEYS = {"targets", "done", "on_track", "behind", "no_data", "mean_completion"}
+TARGET_KEYS = {"target_id", "title", "unit_of_measure", "target_value", "direction",
+               "aggregate", "owner", "value", "completion", "completion_capped", "expected",
+               "status", "last_report_at", "overdue", "projection", "needed_per_working_day",
+               "reporters"}
+LEADER_KEYS = {"owner", "rank", "score", "rank_change"}
+FILES_KEYS = {"used", "pending", "skipped"}
+
+
+def _age(path, seconds=3600.0):
+    """Make a file look written an hour ago (past the engine's grace period)."""
+    old = time.time() - seconds
+    os.utime(path, (old, old))
+
+
+@pytest.fixture
+def folder(campaign_dir):
+    write_targets(campaign_dir, [
+        target("e1", aggregate="sum", owner="Phường Vĩnh Trại"),
+        target("e2", owner="Phường Chi Lăng"),
+        target("c1", area="culture_society", value=10.0, direction="at_most",
+               owner="Phường Chi Lăng"),
+        target("d1", area="defence_security"),
+    ])
+    write_progress(campaign_dir, "2020-W23/a.parquet", [
+        ("e1", "r1", naive(2020, 6, 1, 10), 30.0),
+        ("e1", "r2", naive(2020, 6, 2, 10), 20.0),
+        ("e2", "r1", naive(2020, 6, 3, 10), 100.0),
+        ("c1", "r1", naive(2020, 6, 3, 10), 20.0),
+    ])
+    return campaign_dir
+
+
+def _bad_files(folder):
+    bad = folder / "progress" / "bad.parquet"
+    bad.write_bytes(b"not parquet at all" * 10)
+    _age(bad)
+    write_progress(folder, "drops.parquet", [("zz", "r1", naive(2020, 6, 1), 1.0)])
+
+
+def _run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    assert "Traceback" not in err
+    return code, out, err
+
+
+def test_snapshot_json_has_exactly_the_documented_keys(folder, capsys):
+    _bad_files(folder)
+    before = tree_bytes(folder)
+    code, out, _ = _run(capsys, "snapshot", "--data", str(folder), "--now", NOW,
+                        "--format", "json")
+    assert code == 0
+    doc = json.loads(out)
+    assert set(doc) == TOP_KEYS
+    assert doc["schema_version"] == 1
+    assert set(doc["campaign"]) == CAMPAIGN_KEYS
+    assert doc["campaign"]["start"] == "2020-05-06"
+    assert doc["campaign"]["end"] == "2020-09-30"
+    assert doc["campaign"]["timezone"] == "Asia/Ho_Chi_Minh"
+    assert doc["as_of"] == "2020-07-01T12:00:00+07:00"
+    assert set(doc["countdown"]) == COUNTDOWN_KEYS
+    c = doc["countdown"]
+    # Jul 1 12:00 → Oct 1 00:00 = 91 d 12 h = 7,905,600 s; working days after Jul 1: 105 − 41.
+    assert (c["state"], c["days"], c["hours"], c["minutes"], c["seconds"]) == (
+        "running", 91, 12, 0, 0)
+    assert c["seconds_left"] == 7_905_600
+    assert c["working_days_left"] == 64
+    assert c["elapsed_fraction"] == pytest.approx(56.5 / 148, abs=1e-6)  # May 6 → Jul 1 12:00
+    assert [a["id"] for a in doc["areas"]] == [
+        "economy", "culture_society", "admin_reform", "defence_security"]
+    for a in doc["areas"]:
+        assert set(a) == AREA_KEYS
+        assert set(a["summary"]) == SUMMARY_KEYS
+        for t in a["targets"]:
+            assert set(t) == TARGET_KEYS
+    assert doc["leaderboard"]
+    for row in doc["leaderboard"]:
+        assert set(row) == LEADER_KEYS
+    assert set(doc["files"]) == FILES_KEYS
+    assert doc["files"]["pending"] == []
+    assert doc["files"]["skipped"] and all(set(k) == {"file", "reason"}
+                                          for k in doc["files"]["skipped"])
+    assert [k["file"] for k in doc["files"]["skipped"]] == ["progress/bad.parquet"]
+    assert doc["rows_dropped"] and all(set(d) == {"file", "count", "reason"}
+                                       for d in doc["rows_dropped"])
+    assert [(d["file"], d["count"]) for d in doc["rows_dropped"]] == [
+        ("progress/drops.parquet", 1)]
+    assert tree_bytes(folder) == before
+
+
+def test_snapshot_json_values(folder, capsys):
+    code, out, _ = _run(capsys, "snapshot", "--data", str(folder), "--now", NOW)
+    assert code == 0
+    doc = json.loads(out)
+    targets = {t["target_id"]: t for a in doc["areas"] for t in a["targets"]}
+    e1 = targets["e1"]
+    # sum: r1 30 + r2 20 = 50 of 100; expected 41/105 ≈ 0.390476 → 0.5 ≥ 0.29 → on_track
+    assert (e1["value"], e1["completion"], e1["status"]) == (50.0, 0.5, "on_track")
+    assert e1["expected"] == pytest.approx(41 / 105, abs=1e-6)
+    assert e1["reporters"] == ["r1", "r2"]
+    assert e1["last_report_at"] == "2020-06-02T10:00:00+07:00"
+    assert (targets["e2"]["status"], targets["e2"]["completion_capped"]) == ("done", 1.0)
+    # at_most 10 with 20 → 0.5
+    assert (targets["c1"]["completion"], targets["c1"]["direction"]) == (0.5, "at_most")
+    d1 = targets["d1"]
+    assert (d1["status"], d1["value"], d1["completion"], d1["last_report_at"]) == (
+        "no_data", None, None, None)
+    assert d1["overdue"] is True
+    # Chi Lăng: (1.0 + 0.5)/2 = 0.75; Vĩnh Trại 0.5.
+    assert [(r["owner"], r["rank"], r["score"]) for r in doc["leaderboard"]] == [
+        ("Phường Chi Lăng", 1, 0.75), ("Phường Vĩnh Trại", 2, 0.5)]
+
+
+def test_snapshot_csv_one_row_per_target(folder, capsys):
+    code, out, _ = _run(capsys, "snapshot", "--data", str(folder), "--now", NOW,
+                        "--format", "csv")
+    assert code == 0
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert sorted(r["target_id"] for r in rows) == ["c1", "d1", "e1", "e2"]
+    by_id = {r["target_id"]: r for r in rows}
+    assert by_id["e1"]["status"] == "on_track"
+    assert float(by_id["e1"]["value"]) == 50.0
+    assert by_id["d1"]["status"] == "no_data"
+    assert by_id["d1"]["value"] == ""
+    assert by_id["c1"]["area"] == "culture_society"
+
+
+def test_snapshot_markdown_area_names(folder, capsys):
+    code, out, _ = _run(capsys, "snapshot", "--data", str(folder), "--now", NOW,
+                        "--format", "md")
+    assert code == 0
+    assert unicodedata.is_normalized("NFC", out)
+    for name in AREA_NAMES_VI:
+        assert name in out
+    code, out, _ = _run(capsys, "snapshot", "--data", str(folder), "--now", NOW,
+                        "--format", "md", "--lang", "en")
+    assert code == 0
+    for name in AREA_NAMES_EN:
+        assert name in out
+    for name in AREA_NAMES_VI:
+        assert name not in out
+
+
+def test_snapshot_json_lang_en_names(folder, capsys):
+    code, out, _ = _run(capsys, "snapshot", "--data", str(folder), "--now", NOW,
+                        "--lang", "en")
+    assert code == 0
+    doc = json.loads(out)
+    assert tuple(a["name"] for a in doc["areas"]) == AREA_NAMES_EN
+
+
+def test_snapshot_zoned_now(folder, capsys):
+    # 2020-06-02T03:00Z = 10:00 local on Jun 2: r2's report (10:00 local) just counts.
+    code, out, _ = _run(capsys, "snapshot", "--data", str(folder), "--now",
+                        "2020-06-02T03:00:00+00:00")
+    assert code == 0
+    doc = json.loads(out)
+    assert doc["as_of"] == at(2020, 6, 2, 10).isoformat()
+    e1 = next(t for a in doc["areas"] for t in a["targets"] if t["target_id"] == "e1")
+    assert e1["value"] == 50.0
+
+
+def test_check_clean_folder(folder, capsys):
+    before = tree_bytes(folder)
+    code, out, err = _run(capsys, "check", "--data", str(folder))
+    assert code == 0, out + err
+    assert tree_bytes(folder) == before
+
+
+def test_check_bad_file(folder, capsys):
+    bad = folder / "progress" / "bad.parquet"
+    bad.write_bytes(b"not parquet at all" * 10)
+    _age(bad)
+    before = tree_bytes(folder)
+    code, out, _ = _run(capsys, "check", "--data", str(folder))
+    assert code == 1
+    line = next(ln for ln in out.splitlines() if "progress/bad.parquet" in ln)
+    assert "parquet" in line.lower().split("progress/bad.parquet", 1)[1]
+    assert tree_bytes(folder) == before
+
+
+def test_check_dropped_rows(folder, capsys):
+    write_progress(folder, "drops.parquet", [("zz", "r1", naive(2020, 6, 1), 1.0)])
+    code, out, _ = _run(capsys, "check", "--data", str(folder))
+    assert code == 1
+    assert "progress/drops.parquet" in out
+
+
+def test_check_missing_folder(tmp_path, capsys):
+    code, out, err = _run(capsys, "check", "--data", str(tmp_path / "nowhere"))
+    assert code == 2
+    assert out == ""
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_snapshot_missing_folder(tmp_path, capsys):
+    code, out, err = _run(capsys, "snapshot", "--data", str(tmp_path / "nowhere"),
+                          "--now", NOW)
+    assert code == 2
+    assert out == ""
+    assert len(err.strip().splitlines()) == 1
