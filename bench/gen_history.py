@@ -162,8 +162,15 @@ def work_copy(src: Path, name: str) -> Path:
     dst = CACHE / "work" / name
     shutil.rmtree(dst, ignore_errors=True)
     dst.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copytree(src, dst, copy_function=os.link)
+    shutil.copytree(src, dst, copy_function=_link_or_copy)
     return dst
+
+
+def _link_or_copy(src: str, dst: str) -> None:
+    try:
+        os.link(src, dst)
+    except OSError:  # another file system
+        shutil.copy2(src, dst)
 
 
 def main(argv: list[str]) -> int:

@@ -135,7 +135,7 @@ def _check(args: argparse.Namespace) -> int:
     for k in snap.files.skipped:
         print(f"{k.file}: {k.reason}")
     for name in snap.files.pending:
-        print(f"{name}: pending (changed less than a minute ago; may still be being written)")
+        print(f"{name}: pending: unreadable but changed within the last 30 s, may still be being written")
     for d in snap.rows_dropped:
         print(f"{d.file}: {d.count} row(s) dropped: {d.reason}")
     rows = sum(d.count for d in snap.rows_dropped)

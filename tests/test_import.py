@@ -42,8 +42,9 @@ def data(tmp_path: Path) -> Path:
 
 
 def tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    """Every path under folder → its bytes (b"<dir>" for folders): proof nothing was written."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() if p.is_file() else b"<dir>"
+            for p in sorted(folder.rglob("*"))}
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -80,7 +81,8 @@ def template(capsys: pytest.CaptureFixture[str], data: Path, out: Path, *extra: 
     return out
 
 
-def fill(path: Path, entries: dict[str, Sequence[object]], out: Path | None = None) -> Path:
+def fill(path: Path, entries: dict[str, Sequence[str | float | None]], out: Path | None = None
+         ) -> Path:
     """Type (value, date[, note]) into the template row of each target, as a user would."""
     wb = load_workbook(path)
     ws = wb.active
@@ -375,11 +377,13 @@ def test_rows_of_one_file_are_checked_against_each_other(
     out = refused(capsys, data, path)
     # Row 4 (10/7 09:00) repeats the day of row 2, and row 2 is checked against row 3.
     assert "Dòng 4, cột C (Ngày báo cáo): Chỉ tiêu AN02 ngày 10/7/2020 đã có ở dòng 2." in out
-    ok = sheet(tmp_path / "ok.xlsx", [HEADER, ["AN02", 24, "10/7/2020", None],
-                                      ["AN02", 25, "9/7/2020", None]])
-    out = refused(capsys, data, ok)
-    assert "Dòng 2, cột B (Giá trị mới): Giá trị 24 thấp hơn giá trị đã báo cáo 25 ngày 9/7/2020" \
-        in out
+    # A day later, a row for 10/7 (after that day's 16:45 report of 21) comes before 11/7.
+    later = sheet(tmp_path / "later.xlsx", [HEADER, ["AN02", 24, "11/7/2020", None],
+                                            ["AN02", 26, "10/7/2020", None]])
+    out = refused(capsys, data, later, now="2020-07-11T12:00")
+    assert "Dòng 2, cột B (Giá trị mới): Giá trị 24 thấp hơn giá trị đã báo cáo 26 ngày " \
+        "10/7/2020" in out
+    assert "Dòng 3," not in out
 
 
 def test_reporter_column_must_match(capsys: pytest.CaptureFixture[str], data: Path,
@@ -396,7 +400,7 @@ def test_the_same_content_is_imported_once(capsys: pytest.CaptureFixture[str], d
                                        ["AN04", 35, "9/7/2020", None]])
     assert imp(capsys, data, path)[0] == 0
     [first] = imported(data)
-    again = sheet(tmp_path / "b.csv", [])  # the same rows, other order, other file type
+    again = tmp_path / "b.csv"  # the same rows, in another order, in another kind of file
     again.write_text("Mã chỉ tiêu,Giá trị mới,Ngày báo cáo\nAN04,35,09/07/2020\nAN01,76,9/7/2020\n",
                      encoding="utf-8")
     out = refused(capsys, data, again)

@@ -146,6 +146,7 @@ class Engine:
             self._store.set_targets(targets)
             self._targets = targets
             self._targets_sig = listing.targets
+            self._unknown = self._store.unknown_target_rows()
             changed = True
         current = listing.progress
         now = self._wall()
@@ -298,14 +299,23 @@ class Engine:
         return tuple(sorted(out, key=lambda d: (d.file, d.code)))
 
     def history(self, target_id: str, now: datetime) -> TargetHistory:
+        tz = self.campaign.tz
+        today = rules.local_date(self.campaign, now)
         with self._lock:
             rows = self._store.history(target_id, now)
-        tz = self.campaign.tz
-        points = tuple(HistoryPoint(r[0], r[1], r[2].astimezone(tz), float(r[3]), r[4])
-                       for r in rows)
+            exact = self._store.exact_day(target_id, now, today, self.campaign.timezone)
+        points = [HistoryPoint(r[0], r[1], r[2].astimezone(tz), float(r[3]), r[4])
+                  for r in rows]
+        if exact is not None:  # T falls inside a day with later reports: that day, exactly
+            notes = {(p.reporter, p.reported_at): p.note for p in points if p.day == today}
+            points = [p for p in points if p.day != today] + [
+                HistoryPoint(rep, today, at.astimezone(tz), float(v),
+                             notes.get((rep, at.astimezone(tz))))
+                for rep, at, v in exact]
+        points.sort(key=lambda p: (p.reported_at, p.reporter))
         target = next((t for t in self._targets if t.target_id == target_id), None)
         aggregate = target.aggregate if target else "latest"
-        return TargetHistory(target_id, now, points, rules.daily_series(points, aggregate))
+        return TargetHistory(target_id, now, tuple(points), rules.daily_series(points, aggregate))
 
 
 def _stat_sig(path: Path) -> FileSig | None:

@@ -247,6 +247,22 @@ class ProgressStore:
         self._run(cur, "patch_from_stage", {"k": k, "day": day})
         self._run(cur, "stage_clear")
 
+    def exact_day(self, target_id: str, cut: datetime, day: date, tz: str
+                  ) -> list[tuple[Any, ...]] | None:
+        """Each reporter's last report on `day` up to `cut`, read again from the files, when
+        the daily table's winner for that day is later than cut; None when it is exact."""
+        try:
+            with self._cursor() as cur:
+                if not self._run(cur, "patch_needed", {"cuts": [cut], "days": [day]}):
+                    return None
+                self._run(cur, "patch_clear")
+                self._patch(cur, 1, day, cut, tz)
+                rows = self._run(cur, "patch_rows_of_target", {"k": 1, "target_id": target_id})
+                self._run(cur, "patch_clear")
+                return rows
+        except duckdb.Error as e:
+            raise EngineError(f"query failed: {_first_line(e)}") from e
+
     def history(self, target_id: str, cut: datetime) -> list[tuple[Any, ...]]:
         try:
             with self._cursor() as cur:
