@@ -165,8 +165,24 @@ class Tmux:
             time.sleep(0.005)
         return None
 
-    def kill(self, name: str) -> None:
+    def kill(self, name: str) -> float | None:
+        """End the session and wait until its program has exited; return how long it took."""
+        try:
+            proc = psutil.Process(self.pid(name))
+        except (ValueError, psutil.Error):
+            proc = None
+        started = time.perf_counter()
         self._tmux("kill-session", "-t", name)
+        if proc is None:
+            return None
+        try:
+            proc.wait(10)
+        except psutil.TimeoutExpired:
+            proc.kill()  # the program we started in this session, by its pid
+            proc.wait(5)
+        except psutil.Error:
+            pass
+        return time.perf_counter() - started
 
     def close(self) -> None:
         self._tmux("kill-server")
@@ -232,17 +248,19 @@ def visidata_bin() -> Path | None:
 def first_screen(tmux: Tmux, name: str, command: str, ready: Callable[[str], bool],
                  repeats: int) -> dict[str, Any]:
     times: list[float] = []
+    exits: list[float | None] = []
     last = ""
     for i in range(repeats):
         started = tmux.start(f"{name}-{i}", command)
         at = tmux.wait_for(f"{name}-{i}", ready, 60)
         last = tmux.screen(f"{name}-{i}")
-        tmux.kill(f"{name}-{i}")
+        exits.append(tmux.kill(f"{name}-{i}"))
         if at is not None:
             times.append(at - started)
         time.sleep(0.3)
     return {"command": command, "median_s": statistics.median(times) if times else None,
-            "all_s": times, "failed": repeats - len(times), "last_screen": last}
+            "all_s": times, "failed": repeats - len(times), "exit_s": exits,
+            "last_screen": last}
 
 
 def peer(tmux: Tmux, repeats: int) -> dict[str, Any]:

@@ -12,6 +12,7 @@ import json
 import shutil
 import threading
 from collections.abc import Sequence
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -81,8 +82,8 @@ def template(capsys: pytest.CaptureFixture[str], data: Path, out: Path, *extra: 
     return out
 
 
-def fill(path: Path, entries: dict[str, Sequence[str | float | None]], out: Path | None = None
-         ) -> Path:
+def fill(path: Path, entries: dict[str, Sequence[str | float | datetime | None]],
+         out: Path | None = None) -> Path:
     """Type (value, date[, note]) into the template row of each target, as a user would."""
     wb = load_workbook(path)
     ws = wb.active
@@ -199,7 +200,7 @@ def test_xlsx_round_trip_updates_the_snapshot_and_passes_check(
     assert targets_now(capsys, data)["AN04"]["status"] == "on_track"
     path = template(capsys, data, tmp_path / "ca.xlsx")
     filled = fill(path, {"AN04": (38, "10/7/2020", "Đủ 38 đại hội"), "AN07": ("1.234", "10/7/2020"),
-                         "AN02": ("22,5", "10/7/2020")})
+                         "AN02": ("22,5", datetime(2020, 7, 10))})  # a real date cell
     code, out, _ = imp(capsys, data, filled)
     assert code == 0, out
     assert "AN04: 34 đại hội → 38 đại hội · Đúng tiến độ → Hoàn thành" in out
@@ -483,8 +484,6 @@ def test_two_imports_at_the_same_moment_both_land(
 
 def test_publishing_never_overwrites_an_existing_file(data: Path) -> None:
     """The race the name check cannot see: another import published the same name first."""
-    from datetime import date, datetime
-
     rows = [NewRow(2, "AN01", date(2020, 7, 9), datetime(2020, 7, 9, 23, 59, 59), 76.0, None)]
     planned = writer.plan(rows, POLICE)
     final = data / planned.rel_path

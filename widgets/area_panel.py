@@ -156,7 +156,9 @@ class AreaPanel(Widget, can_focus=True):
             if i == self.cursor and self.has_focus:
                 line.stylize(self._style("cursor"))
             lines.append(line)
-        return Text("\n").join(lines)
+        text = Text("\n").join(lines)
+        text.no_wrap, text.overflow = True, "ellipsis"
+        return text
 
     def _row(self, row: TargetRow, width: int) -> Text:
         status_w = 15

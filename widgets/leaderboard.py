@@ -89,7 +89,9 @@ class Leaderboard(Widget, can_focus=True):
                     line.append("  ")
                 line.append_text(self._row(data.rows[i], col_w))
             lines.append(line)
-        return Text("\n").join(lines)
+        text = Text("\n").join(lines)
+        text.no_wrap, text.overflow = True, "ellipsis"
+        return text
 
     def _row(self, row: LeaderRowData, width: int) -> Text:
         text = Text(no_wrap=True)
