@@ -36,7 +36,8 @@ def _size(text: str) -> tuple[int, int]:
     try:
         w, h = (int(x) for x in text.lower().split("x"))
     except ValueError:
-        raise argparse.ArgumentTypeError(f"size {text!r} is not WIDTHxHEIGHT, e.g. 160x48")
+        raise argparse.ArgumentTypeError(
+            f"size {text!r} is not WIDTHxHEIGHT, e.g. 160x48") from None
     if not (40 <= w <= 1000 and 10 <= h <= 500):
         raise argparse.ArgumentTypeError(f"size {text!r} is out of range")
     return w, h
@@ -65,7 +66,8 @@ def build_parser() -> argparse.ArgumentParser:
     snap.add_argument("--now", metavar="ISO8601", help="as of this instant (default: now)")
     snap.add_argument("--format", choices=("json", "csv", "md"), default="json")
 
-    check = sub.add_parser("check", help="validate every file; exit 0 clean, 1 problems, 2 unusable")
+    check = sub.add_parser(
+        "check", help="validate every file; exit 0 clean, 1 problems, 2 unusable")
     _common(check)
 
     sample = sub.add_parser("sample-data", help="write the bundled sample campaign to OUT_DIR")
@@ -105,7 +107,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _open_engine(args: argparse.Namespace, grace_seconds: float | None = None) -> Engine:
     folder = resolve_data_dir(args.data)
-    engine = Engine(folder) if grace_seconds is None else Engine(folder, grace_seconds=grace_seconds)
+    engine = (Engine(folder) if grace_seconds is None
+              else Engine(folder, grace_seconds=grace_seconds))
     engine.refresh()
     return engine
 
@@ -135,7 +138,8 @@ def _check(args: argparse.Namespace) -> int:
     for k in snap.files.skipped:
         print(f"{k.file}: {k.reason}")
     for name in snap.files.pending:
-        print(f"{name}: pending: unreadable but changed within the last 30 s, may still be being written")
+        print(f"{name}: pending: unreadable but changed within the last 30 s "
+              "(may still be being written)")
     for d in snap.rows_dropped:
         print(f"{d.file}: {d.count} row(s) dropped: {d.reason}")
     rows = sum(d.count for d in snap.rows_dropped)

@@ -1,4 +1,4 @@
-"""`thidua snapshot` output: stable JSON (the documented keys), CSV per target, a Markdown briefing."""
+"""`thidua snapshot` output: stable JSON (documented keys), CSV per target, a Markdown briefing."""
 
 from __future__ import annotations
 
@@ -94,7 +94,8 @@ def to_markdown(s: Snapshot, lang: str = "vi") -> str:
         lines.append(tr("brief.document", number=doc["number"],
                         date=fmt.day(doc_date, lang) if doc_date else ""))
     lines += [
-        tr("brief.period", start=fmt.day(s.campaign.start, lang), end=fmt.day(s.campaign.end, lang)),
+        tr("brief.period", start=fmt.day(s.campaign.start, lang),
+           end=fmt.day(s.campaign.end, lang)),
         tr("brief.as_of", moment=fmt.moment(s.as_of, lang, tz)),
         tr("brief.state", state=tr(f"countdown.{c.state}"), days=c.calendar_days_left,
            working=c.working_days_left),
@@ -113,7 +114,8 @@ def to_markdown(s: Snapshot, lang: str = "vi") -> str:
                   "|---|---:|---:|---|---|"]
         for t in a.targets:
             unit = f" {t.unit_of_measure}" if t.unit_of_measure else ""
-            last = fmt.day(t.last_report_at.astimezone(tz).date(), lang) if t.last_report_at else "—"
+            last = (fmt.day(t.last_report_at.astimezone(tz).date(), lang)
+                    if t.last_report_at else "—")
             flag = f" ({tr('brief.overdue')})" if t.overdue else ""
             lines.append(
                 f"| {_cell(t.title(lang))} | {fmt.number(t.value, lang)} / "

@@ -4,6 +4,7 @@ filtered to the files the engine reads, restarted whenever it stops or fails."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable
 from pathlib import Path
@@ -25,7 +26,7 @@ def change_filter(folder: Path) -> Callable[[Change, str], bool]:
     return keep
 
 
-async def watch_folder(folder: Path, on_change: Callable[[int], None],
+async def watch_folder(folder: Path, on_change: Callable[[int], object],
                        stop: asyncio.Event) -> None:
     """Call on_change(number of changes) for each debounced batch until stop is set.
 
@@ -62,7 +63,5 @@ def _same_folder(folder: Path, inode: int) -> bool:
 
 
 async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:
-    try:
+    with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(stop.wait(), seconds)
-    except TimeoutError:
-        pass

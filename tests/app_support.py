@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import html
-import time
-from collections.abc import Callable
 import re
 import shutil
+import time
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo

@@ -8,7 +8,7 @@ from pathlib import Path
 from dashboard.screens.dashboard_screen import DashboardScreen
 from dashboard.screens.dialogs import HelpModal, ProblemsModal
 from dashboard.screens.target_screen import TargetScreen
-from tests.app_support import MID_CAMPAIGN, VN, copy_sample, make_app, screen_text
+from tests.app_support import MID_CAMPAIGN, VN, copy_sample, make_app, screen_text, wait_for
 from widgets.area_panel import AreaPanel
 
 AREAS_VI = ["Kinh tế", "Văn hóa – Xã hội", "Cải cách hành chính", "Quốc phòng – An ninh"]
@@ -132,10 +132,9 @@ async def test_time_travel_marks_the_past_and_shows_the_campaign_as_it_stood(
         await pilot.pause()
         now_value = app.snapshot.target("VH04").value  # type: ignore[union-attr]
         await pilot.press("left_curly_bracket", "left_curly_bracket")  # two weeks back
-        await app.workers.wait_for_complete()
-        await pilot.pause()
         assert app.as_of_override == datetime(2020, 7, 1, 23, 59, 59, tzinfo=VN)
-        assert app.snapshot is not None and app.snapshot.as_of == app.as_of_override
+        assert await wait_for(pilot, lambda: app.snapshot is not None
+                              and app.snapshot.as_of == app.as_of_override)
         past_value = app.snapshot.target("VH04").value
         assert past_value is not None and now_value is not None and past_value < now_value
         text = screen_text(app)

@@ -16,7 +16,7 @@ def completion_bar(
     fraction: float | None, pace: float | None, width: int, *,
     fill: Style, empty: Style, marker: Style,
 ) -> Text:
-    """A bar `width` cells wide filled to `fraction` (0–1), with ┃ where the pace says it should be."""
+    """A bar `width` cells wide filled to `fraction` (0–1), ┃ where the pace says it should be."""
     width = max(1, width)
     f = 0.0 if fraction is None or not math.isfinite(fraction) else min(1.0, max(0.0, fraction))
     eighths = round(f * width * 8)

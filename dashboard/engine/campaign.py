@@ -6,8 +6,8 @@ import re
 import tomllib
 import unicodedata
 from dataclasses import dataclass, field
-from functools import cache
 from datetime import date, datetime, time, timedelta
+from functools import cache
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -85,7 +85,8 @@ def load_campaign(folder: Path) -> Campaign:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise CampaignError(f"{path}: not found (a campaign folder needs a campaign.toml)") from None
+        raise CampaignError(
+            f"{path}: not found (a campaign folder needs a campaign.toml)") from None
     except (OSError, UnicodeDecodeError) as e:
         raise CampaignError(f"{path}: cannot be read ({_reason(e)})") from None
     try:

@@ -63,7 +63,7 @@ def is_watched_path(folder: Path, path: str) -> bool:
         return True
     if any(p[0] in ".~_" for p in parts[:-1]):
         return False
-    if parts == ("campaign.toml",) or parts[0] in (PROGRESS_DIR, TARGETS_DIR) and len(parts) == 1:
+    if parts == ("campaign.toml",) or (parts[0] in (PROGRESS_DIR, TARGETS_DIR) and len(parts) == 1):
         return True
     return parts[0] in (PROGRESS_DIR, TARGETS_DIR, TARGETS_FILE) and (
         is_candidate_name(parts[-1]) or "." not in parts[-1]
