@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import datetime
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Footer, Label, Static
 
@@ -63,6 +65,10 @@ class DashboardScreen(Screen[None]):
     def show_snapshot(self, snap: Snapshot, previous: Snapshot | None,
                       past: str | None = None) -> None:
         """Hand each widget its data; widgets whose data did not change do not repaint."""
+        with contextlib.suppress(NoMatches):  # a message can outlive the screen's widgets
+            self._show(snap, previous, past)
+
+    def _show(self, snap: Snapshot, previous: Snapshot | None, past: str | None) -> None:
         self.snapshot = snap
         tz = self.campaign.tz
         changed = presenters.changed_targets(previous, snap)
@@ -96,12 +102,16 @@ class DashboardScreen(Screen[None]):
                 panels.first(AreaPanel).data = presenters.area_data(area, self.tr, tz)
 
     def set_past(self, text: str | None) -> None:
-        banner = self.query_one("#past-banner", Static)
-        banner.update(text or "")
-        banner.display = bool(text)
+        for banner in self.query("#past-banner").results(Static):
+            banner.update(text or "")
+            banner.display = bool(text)
 
     def tick(self, now: datetime) -> None:
         """Once a second: the countdown moves; no query runs."""
+        with contextlib.suppress(NoMatches):  # timers can fire while the app shuts down
+            self._tick(now)
+
+    def _tick(self, now: datetime) -> None:
         digits, caption, days, elapsed, words, ended = presenters.countdown_texts(
             self.campaign, now, self.tr)
         cd = self.query_one(CountdownDisplay)
