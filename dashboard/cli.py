@@ -75,8 +75,12 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument("--seed", type=int, default=2020)
 
     from dashboard.importing import cli as importing_cli
+    from dashboard.kiosk import cli as kiosk_cli
+    from dashboard.ssh import cli as ssh_cli
 
     importing_cli.register(sub, _common)
+    kiosk_cli.register(sub, _common, _app_options)
+    ssh_cli.register(sub, _common, _app_options)
     return parser
 
 

@@ -1,0 +1,1 @@
+"""Kiosk mode: the dashboard on a meeting-room screen, unattended for weeks."""

@@ -1,0 +1,1 @@
+"""Remote viewing over SSH: one engine per server, one viewer process per session."""
