@@ -47,7 +47,7 @@ def startup(folder: Path) -> dict[str, Any]:
             painted[self.id] = time.perf_counter()
         return out
 
-    AreaPanel.render = spy  # type: ignore[method-assign]
+    AreaPanel.render = spy
     source = EngineSource(folder)
     source.refresh()  # as the CLI does before it builds the app
     t_engine = time.perf_counter()
@@ -97,7 +97,7 @@ def latency(folder: Path, drops: int) -> dict[str, Any]:
                 watch["t_render"] = time.perf_counter()
         return out
 
-    AreaPanel.render = spy  # type: ignore[method-assign]
+    AreaPanel.render = spy
     schema = pa.schema([("target_id", pa.string()), ("reporter", pa.string()),
                         ("reported_at", pa.timestamp("us")), ("value", pa.float64()),
                         ("note", pa.string())])

@@ -177,9 +177,10 @@ def _peak_rss_mb() -> float:
 
 
 def _rss_now_mb() -> float:
-    import psutil
-
-    return float(psutil.Process().memory_info().rss) / 2**20
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
 
 
 # -- parent side -----------------------------------------------------------------------------
@@ -287,7 +288,7 @@ def main() -> int:
     for g in checked:
         print(f"- {g['goal']}: {g['measured']} — {'met' if g['met'] else 'NOT met'}")
     OUT.mkdir(parents=True, exist_ok=True)
-    payload = {"when": datetime.now().astimezone().isoformat(timespec="seconds"),
+    payload: dict[str, Any] = {"when": datetime.now().astimezone().isoformat(timespec="seconds"),
                "new_file_rows": NEW_FILE_ROWS, "snapshot_at": NOW.isoformat(),
                "results": results, "goals": checked,
                "total_s": time.perf_counter() - started}

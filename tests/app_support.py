@@ -68,6 +68,7 @@ async def wait_for(pilot: Pilot[int], condition: Callable[[], bool],
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if condition():
+            await pilot.pause()  # and let the screen repaint what the state now says
             return True
         await pilot.pause(0.02)
     return condition()
