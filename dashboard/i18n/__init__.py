@@ -1,4 +1,8 @@
-"""User-facing strings: one catalogue per language (vi.toml, en.toml), never inline."""
+"""User-facing strings: one catalogue per language (vi.toml, en.toml), never inline.
+
+A package with strings of its own (the importer, the kiosk) keeps its vi.toml / en.toml next
+to its code and reads them with `read_catalogue(package, lang)`.
+"""
 
 from __future__ import annotations
 
@@ -12,41 +16,50 @@ DEFAULT_LANGUAGE = "vi"
 
 
 class Catalogue:
-    """Strings of one language; `cat("key", n=3)` formats the entry with str.format."""
+    """Strings of one language; `cat("key", n=3)` formats the entry with str.format.
 
-    def __init__(self, lang: str, entries: dict[str, str]) -> None:
+    A key missing in this language falls back to `fallback` (English), then to the key.
+    """
+
+    def __init__(self, lang: str, entries: dict[str, str],
+                 fallback: dict[str, str] | None = None) -> None:
         self.lang = lang
         self._entries = entries
+        self._fallback = fallback or {}
 
     def __call__(self, key: str, **values: object) -> str:
         text = self._entries.get(key)
         if text is None:
-            text = _load("en").get(key, key)
+            text = self._fallback.get(key, key)
         return text.format(**values) if values else text
 
     def keys(self) -> set[str]:
         return set(self._entries)
 
 
-def _flatten(prefix: str, table: dict[str, object], out: dict[str, str]) -> None:
-    for k, v in table.items():
-        key = f"{prefix}{k}"
-        if isinstance(v, dict):
-            _flatten(key + ".", v, out)
-        else:
-            out[key] = unicodedata.normalize("NFC", str(v))
+def check_language(lang: str) -> None:
+    if lang not in LANGUAGES:
+        raise ValueError(f"unknown language {lang!r} (choose {', '.join(LANGUAGES)})")
 
 
 @cache
-def _load(lang: str) -> dict[str, str]:
-    text = resources.files("dashboard.i18n").joinpath(f"{lang}.toml").read_text("utf-8")
+def read_catalogue(package: str, lang: str) -> dict[str, str]:
+    """package/<lang>.toml as flat keys ("status.done"), every string NFC-normalised."""
+    text = resources.files(package).joinpath(f"{lang}.toml").read_text("utf-8")
     out: dict[str, str] = {}
     _flatten("", tomllib.loads(text), out)
     return out
 
 
+def _flatten(prefix: str, table: dict[str, object], out: dict[str, str]) -> None:
+    for k, v in table.items():
+        if isinstance(v, dict):
+            _flatten(f"{prefix}{k}.", v, out)
+        else:
+            out[f"{prefix}{k}"] = unicodedata.normalize("NFC", str(v))
+
+
 @cache
 def catalogue(lang: str) -> Catalogue:
-    if lang not in LANGUAGES:
-        raise ValueError(f"unknown language {lang!r} (choose {', '.join(LANGUAGES)})")
-    return Catalogue(lang, _load(lang))
+    check_language(lang)
+    return Catalogue(lang, read_catalogue(__name__, lang), read_catalogue(__name__, "en"))

@@ -7,29 +7,15 @@ a key missing in one language falls back to English, then to the key itself.
 
 from __future__ import annotations
 
-import tomllib
-import unicodedata
 from functools import cache
-from importlib import resources
 
-LANGUAGES = ("vi", "en")
+from dashboard.i18n import LANGUAGES, Catalogue, check_language, read_catalogue
+
+__all__ = ["LANGUAGES", "Columns", "Messages", "UnusableInput", "messages"]
 
 
-class Messages:
+class Messages(Catalogue):
     """Strings of one language; `tr("problem.date_empty")`, `tr("import.wrote", file=...)`."""
-
-    def __init__(self, lang: str, entries: dict[str, str]) -> None:
-        self.lang = lang
-        self._entries = entries
-
-    def __call__(self, key: str, **values: object) -> str:
-        text = self._entries.get(key)
-        if text is None:
-            text = _load("en").get(key, key)
-        return text.format(**values) if values else text
-
-    def keys(self) -> set[str]:
-        return set(self._entries)
 
     def columns(self, keys: tuple[str, ...]) -> str:
         """`«Mã chỉ tiêu» (target_id), …`: a column as the template names it, and its key."""
@@ -57,24 +43,8 @@ class UnusableInput(Exception):
         return tr(f"unusable.{self.key}", **values)
 
 
-def _flatten(prefix: str, table: dict[str, object], out: dict[str, str]) -> None:
-    for k, v in table.items():
-        if isinstance(v, dict):
-            _flatten(f"{prefix}{k}.", v, out)
-        else:
-            out[f"{prefix}{k}"] = unicodedata.normalize("NFC", str(v))
-
-
-@cache
-def _load(lang: str) -> dict[str, str]:
-    text = resources.files("dashboard.importing").joinpath(f"{lang}.toml").read_text("utf-8")
-    out: dict[str, str] = {}
-    _flatten("", tomllib.loads(text), out)
-    return out
-
-
 @cache
 def messages(lang: str) -> Messages:
-    if lang not in LANGUAGES:
-        raise ValueError(f"unknown language {lang!r} (choose {', '.join(LANGUAGES)})")
-    return Messages(lang, _load(lang))
+    check_language(lang)
+    return Messages(lang, read_catalogue("dashboard.importing", lang),
+                    read_catalogue("dashboard.importing", "en"))
