@@ -133,8 +133,7 @@ class ProgressStore:
             ids = {f.path: f.file_id for f in good}
             for file, reason, rows in self._run(cur, "stage_drops"):
                 drops.setdefault(ids[file], {})[reason] = int(rows)
-            try:
-                cur.execute("BEGIN TRANSACTION")
+            with _transaction(cur, "could not update the progress tables"):
                 self._run(cur, "touched_clear")
                 if remove:
                     self._run(cur, "touched_from_files", {"ids": list(remove)})
@@ -143,13 +142,8 @@ class ProgressStore:
                     self._run(cur, "file_days_from_stage", {
                         "paths": [f.path for f in good], "ids": [f.file_id for f in good]})
                     self._run(cur, "touched_from_files", {"ids": [f.file_id for f in good]})
-                self._run(cur, "daily_delete_touched")
-                self._run(cur, "daily_insert_touched")
+                self._refresh_touched_days(cur)
                 self._run(cur, "stage_clear")
-                cur.execute("COMMIT")
-            except duckdb.Error as e:
-                cur.execute("ROLLBACK")
-                raise EngineError(f"could not update the progress tables: {_first_line(e)}") from e
         for fid in remove:
             self._loaded.pop(fid, None)
         for f in good:
@@ -197,21 +191,19 @@ class ProgressStore:
 
     def set_targets(self, targets: Sequence[Target]) -> None:
         """Replace the targets and rebuild the daily table (reports may become (un)known)."""
-        with self._cursor() as cur:
-            try:
-                cur.execute("BEGIN TRANSACTION")
-                self._run(cur, "targets_clear")
-                self._run(cur, "targets_insert", {
-                    "ids": [t.target_id for t in targets],
-                    "aggregates": [t.aggregate for t in targets]})
-                self._run(cur, "touched_clear")
-                self._run(cur, "touched_all")
-                self._run(cur, "daily_delete_touched")
-                self._run(cur, "daily_insert_touched")
-                cur.execute("COMMIT")
-            except duckdb.Error as e:
-                cur.execute("ROLLBACK")
-                raise EngineError(f"could not load the targets: {_first_line(e)}") from e
+        with self._cursor() as cur, _transaction(cur, "could not load the targets"):
+            self._run(cur, "targets_clear")
+            self._run(cur, "targets_insert", {
+                "ids": [t.target_id for t in targets],
+                "aggregates": [t.aggregate for t in targets]})
+            self._run(cur, "touched_clear")
+            self._run(cur, "touched_all")
+            self._refresh_touched_days(cur)
+
+    def _refresh_touched_days(self, cur: duckdb.DuckDBPyConnection) -> None:
+        """Recompute the daily winners of every key in `touched` from file_days."""
+        self._run(cur, "daily_delete_touched")
+        self._run(cur, "daily_insert_touched")
 
     def unknown_target_rows(self) -> dict[int, int]:
         with self._cursor() as cur:
@@ -269,6 +261,18 @@ class ProgressStore:
                 return self._run(cur, "target_history", {"target_id": target_id, "cut": cut})
         except duckdb.Error as e:
             raise EngineError(f"query failed: {_first_line(e)}") from e
+
+
+@contextmanager
+def _transaction(cur: duckdb.DuckDBPyConnection, what: str) -> Iterator[None]:
+    """All or nothing: on a DuckDB error roll back and raise an EngineError saying `what`."""
+    cur.execute("BEGIN TRANSACTION")
+    try:
+        yield
+    except duckdb.Error as e:
+        cur.execute("ROLLBACK")
+        raise EngineError(f"{what}: {_first_line(e)}") from e
+    cur.execute("COMMIT")
 
 
 def read_error_reason(e: BaseException, path: str) -> str:
