@@ -347,3 +347,21 @@ def test_random_changes_match_reference_and_cold_engine(aggregates, directions, 
             assert tree_bytes(folder) == before
         finally:
             e.close()
+
+
+def test_a_late_file_for_a_past_week_updates_the_weekly_values(
+        campaign_dir: Path, make_engine: Any) -> None:
+    """Past weeks' values are kept between refreshes; a file reporting into one must renew them."""
+    write_targets(campaign_dir, [target("e1")])
+    write_progress(campaign_dir, "a.parquet", [("e1", "r1", naive(2020, 5, 8), 10.0)])
+    e = make_engine(campaign_dir)
+    now = at(2020, 6, 10)
+    first = e.snapshot(now).target("e1")
+    # week ends: 13/5, 20/5, 27/5, 3/6, 10/6 00:00, then now
+    assert first.weekly == (10.0, 10.0, 10.0, 10.0, 10.0, 10.0)
+    write_progress(campaign_dir, "late.parquet", [("e1", "r1", naive(2020, 5, 18), 30.0)])
+    e.refresh()
+    after = e.snapshot(now).target("e1")
+    assert after.weekly == (10.0, 30.0, 30.0, 30.0, 30.0, 30.0)
+    cold = make_engine(campaign_dir).snapshot(now).target("e1")
+    assert cold.weekly == after.weekly

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pyarrow as pa
@@ -84,7 +85,9 @@ class Engine:
         self._campaign_sig = _stat_sig(self.folder / "campaign.toml")
         self._grace = grace_seconds
         self._wall = wall
-        self._store = ProgressStore(memory_limit=memory_limit, threads=threads)
+        self._store_options: dict[str, Any] = {"memory_limit": memory_limit, "threads": threads}
+        self._store = ProgressStore(self.campaign.timezone, memory_limit=memory_limit,
+                                    threads=threads)
         self._lock = threading.RLock()
         self._targets: tuple[Target, ...] = ()
         self._targets_sig: dict[str, FileSig] | None = None
@@ -162,7 +165,7 @@ class Engine:
         to_check = modified + added + recheck
         new_entries, loaded = self._validate(to_check, current, now)
         drops, failed = self._store.apply(
-            remove=[i for i in gone if i is not None], add=loaded, tz=self.campaign.timezone)
+            remove=[i for i in gone if i is not None], add=loaded)
         for r in removed:
             del self._files[r]
         by_id = {f.file_id: r for f, r in zip(loaded, [_rel(self.folder, f.path) for f in loaded],
@@ -183,7 +186,14 @@ class Engine:
         sig = _stat_sig(self.folder / "campaign.toml")
         if sig == self._campaign_sig:
             return False
-        self.campaign = load_campaign(self.folder)
+        campaign = load_campaign(self.folder)
+        if campaign.timezone != self.campaign.timezone:
+            # local days of every file change: start again from the files, with the new zone
+            self._store.close()
+            self._store = ProgressStore(campaign.timezone, **self._store_options)
+            self._files.clear()
+            self._targets_sig = None
+        self.campaign = campaign
         self._campaign_sig = sig
         return True
 
@@ -218,8 +228,7 @@ class Engine:
             c = self.campaign
             weeks = rules.week_ends(c, now)
             cuts = [now, now - timedelta(days=7), *weeks]
-            states = self._store.state_at(cuts, [rules.local_date(c, x) for x in cuts],
-                                          c.timezone)
+            states = self._store.state_at(cuts, [rules.local_date(c, x) for x in cuts])
             targets = self._targets
             countdown = rules.countdown(c, now)
             expected = rules.expected_completion(c, now)
@@ -303,7 +312,7 @@ class Engine:
         today = rules.local_date(self.campaign, now)
         with self._lock:
             rows = self._store.history(target_id, now)
-            exact = self._store.exact_day(target_id, now, today, self.campaign.timezone)
+            exact = self._store.exact_day(target_id, now, today)
         points = [HistoryPoint(r[0], r[1], r[2].astimezone(tz), float(r[3]), r[4])
                   for r in rows]
         if exact is not None:  # T falls inside a day with later reports: that day, exactly

@@ -48,7 +48,8 @@ def glob_escape(path: str) -> str:
 class ProgressStore:
     """Owns the DuckDB connection. Every public method is safe to call from any thread."""
 
-    def __init__(self, *, memory_limit: str = "256MB", threads: int = 2) -> None:
+    def __init__(self, timezone: str, *, memory_limit: str = "256MB", threads: int = 2) -> None:
+        self.timezone = timezone
         self._tmp = tempfile.mkdtemp(prefix="thidua-duckdb-")
         self._con = duckdb.connect(":memory:", config={
             "memory_limit": memory_limit,
@@ -57,10 +58,12 @@ class ProgressStore:
         })
         self._lock = threading.Lock()
         self._loaded: dict[int, LoadedFile] = {}
+        self._answers: dict[tuple[datetime, date], dict[str, TargetValue]] = {}
+        """Values as of a cut-off instant (with its local day), kept until a refresh touches
+        that day or an earlier one: past weeks' sparkline points cost nothing per refresh."""
         self.queries = 0
         """Statements run so far (for benchmarks: queries per data change)."""
         with self._cursor() as cur:
-            self._run(cur, "set_utc")
             for table in _TABLES:
                 self._run(cur, f"create_{table}")
 
@@ -74,6 +77,7 @@ class ProgressStore:
         with self._lock:
             cur = self._con.cursor()
             try:
+                cur.execute(statement("set_timezone"), {"tz": self.timezone})
                 yield cur
             finally:
                 cur.close()
@@ -118,7 +122,6 @@ class ProgressStore:
         *,
         remove: Sequence[int],
         add: Sequence[LoadedFile],
-        tz: str,
     ) -> tuple[dict[int, dict[str, int]], dict[int, str]]:
         """Remove files, read and add others, and bring the daily table up to date.
 
@@ -129,7 +132,7 @@ class ProgressStore:
         failed: dict[int, str] = {}
         with self._cursor() as cur:
             self._run(cur, "stage_clear")
-            good = self._stage(cur, list(add), tz, None, failed)
+            good = self._stage(cur, list(add), None, failed)
             ids = {f.path: f.file_id for f in good}
             for file, reason, rows in self._run(cur, "stage_drops"):
                 drops.setdefault(ids[file], {})[reason] = int(rows)
@@ -143,6 +146,7 @@ class ProgressStore:
                         "paths": [f.path for f in good], "ids": [f.file_id for f in good]})
                     self._run(cur, "touched_from_files", {"ids": [f.file_id for f in good]})
                 self._refresh_touched_days(cur)
+                self._forget_answers_from(self._run(cur, "touched_first_day")[0][0])
                 self._run(cur, "stage_clear")
         for fid in remove:
             self._loaded.pop(fid, None)
@@ -154,7 +158,6 @@ class ProgressStore:
         self,
         cur: duckdb.DuckDBPyConnection,
         files: list[LoadedFile],
-        tz: str,
         cut: datetime | None,
         failed: dict[int, str],
     ) -> list[LoadedFile]:
@@ -163,9 +166,10 @@ class ProgressStore:
         batches: dict[bool, list[LoadedFile]] = {}
         for f in files:
             batches.setdefault(f.layout.zoned, []).append(f)
-        for zoned, batch in batches.items():
+        # naive and zoned columns go in separate batches: one read would give them one type
+        for batch in batches.values():
             try:
-                self._reduce(cur, batch, tz, zoned, cut)
+                self._reduce(cur, batch, cut)
                 good.extend(batch)
                 continue
             except duckdb.Error as e:
@@ -174,19 +178,19 @@ class ProgressStore:
                     continue
             for f in batch:  # a corrupt page fails the whole batch: find which file, alone
                 try:
-                    self._reduce(cur, [f], tz, zoned, cut)
+                    self._reduce(cur, [f], cut)
                     good.append(f)
                 except duckdb.Error as e:
                     failed[f.file_id] = read_error_reason(e, f.path)
         return good
 
-    def _reduce(self, cur: duckdb.DuckDBPyConnection, batch: list[LoadedFile], tz: str,
-                zoned: bool, cut: datetime | None) -> None:
+    def _reduce(self, cur: duckdb.DuckDBPyConnection, batch: list[LoadedFile],
+                cut: datetime | None) -> None:
         name = ("reduce_progress_with_note" if any(f.layout.has_note for f in batch)
                 else "reduce_progress_without_note")
         self._run(cur, name, {
             "files": [glob_escape(f.path) for f in batch],
-            "tz": tz, "tz_in": "UTC" if zoned else tz, "cut": cut,
+            "cut": cut,
         })
 
     def set_targets(self, targets: Sequence[Target]) -> None:
@@ -199,6 +203,11 @@ class ProgressStore:
             self._run(cur, "touched_clear")
             self._run(cur, "touched_all")
             self._refresh_touched_days(cur)
+            self._answers.clear()  # aggregates and known targets may all have changed
+
+    def _forget_answers_from(self, first_day: date | None) -> None:
+        if first_day is not None:
+            self._answers = {k: v for k, v in self._answers.items() if k[1] < first_day}
 
     def _refresh_touched_days(self, cur: duckdb.DuckDBPyConnection) -> None:
         """Recompute the daily winners of every key in `touched` from file_days."""
@@ -211,35 +220,45 @@ class ProgressStore:
 
     # -- queries ---------------------------------------------------------------------------
 
-    def state_at(self, cuts: Sequence[datetime], days: Sequence[date], tz: str
+    def state_at(self, cuts: Sequence[datetime], days: Sequence[date]
                  ) -> list[dict[str, TargetValue]]:
         """Per cut-off instant (with its local day): target id → value as of that instant."""
+        with self._cursor() as cur:
+            todo = [(c, d) for c, d in zip(cuts, days, strict=True)
+                    if (c, d) not in self._answers]
+            if todo:
+                fresh = self._compute_state(cur, [c for c, _ in todo], [d for _, d in todo])
+                if len(self._answers) > 1024:  # time travel over many days: start again
+                    self._answers.clear()
+                self._answers.update(zip(todo, fresh, strict=True))
+            return [self._answers[(c, d)] for c, d in zip(cuts, days, strict=True)]
+
+    def _compute_state(self, cur: duckdb.DuckDBPyConnection, cuts: list[datetime],
+                       days: list[date]) -> list[dict[str, TargetValue]]:
         out: list[dict[str, TargetValue]] = [{} for _ in cuts]
         try:
-            with self._cursor() as cur:
-                self._run(cur, "patch_clear")
-                params = {"cuts": list(cuts), "days": list(days)}
-                for k, day in self._run(cur, "patch_needed", params):
-                    self._patch(cur, int(k), day, cuts[int(k) - 1], tz)
-                rows = self._run(cur, "state_at_cuts", {"cuts": list(cuts)})
-                self._run(cur, "patch_clear")
+            self._run(cur, "patch_clear")
+            for k, day in self._run(cur, "patch_needed", {"cuts": cuts, "days": days}):
+                self._patch(cur, int(k), day, cuts[int(k) - 1])
+            rows = self._run(cur, "state_at_cuts", {"cuts": cuts})
+            self._run(cur, "patch_clear")
         except duckdb.Error as e:
             raise EngineError(f"query failed: {_first_line(e)}") from e
         for k, target_id, value, last_at, reporters in rows:
             out[int(k) - 1][target_id] = TargetValue(float(value), last_at, tuple(reporters))
         return out
 
-    def _patch(self, cur: duckdb.DuckDBPyConnection, k: int, day: date, cut: datetime,
-               tz: str) -> None:
+    def _patch(self, cur: duckdb.DuckDBPyConnection, k: int, day: date, cut: datetime
+               ) -> None:
         """Exact reports of one day up to cut, read again from the files that hold that day."""
         ids = [int(r[0]) for r in self._run(cur, "files_on_day", {"day": day})]
         files = [self._loaded[i] for i in ids if i in self._loaded]
         self._run(cur, "stage_clear")
-        self._stage(cur, files, tz, cut, {})
+        self._stage(cur, files, cut, {})
         self._run(cur, "patch_from_stage", {"k": k, "day": day})
         self._run(cur, "stage_clear")
 
-    def exact_day(self, target_id: str, cut: datetime, day: date, tz: str
+    def exact_day(self, target_id: str, cut: datetime, day: date
                   ) -> list[tuple[Any, ...]] | None:
         """Each reporter's last report on `day` up to `cut`, read again from the files, when
         the daily table's winner for that day is later than cut; None when it is exact."""
@@ -248,7 +267,7 @@ class ProgressStore:
                 if not self._run(cur, "patch_needed", {"cuts": [cut], "days": [day]}):
                     return None
                 self._run(cur, "patch_clear")
-                self._patch(cur, 1, day, cut, tz)
+                self._patch(cur, 1, day, cut)
                 rows = self._run(cur, "patch_rows_of_target", {"k": 1, "target_id": target_id})
                 self._run(cur, "patch_clear")
                 return rows

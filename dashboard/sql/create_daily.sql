@@ -4,5 +4,6 @@ CREATE TABLE daily (
     reporter VARCHAR NOT NULL,
     day DATE NOT NULL,
     best STRUCT(reported_at TIMESTAMPTZ, value DOUBLE) NOT NULL,
-    note VARCHAR
+    note VARCHAR,
+    first_at TIMESTAMPTZ NOT NULL
 )

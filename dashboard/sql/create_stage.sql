@@ -7,5 +7,6 @@ CREATE TABLE stage (
     day DATE,
     n BIGINT,
     best STRUCT(reported_at TIMESTAMPTZ, value DOUBLE),
-    note VARCHAR
+    note VARCHAR,
+    first_at TIMESTAMPTZ
 )

@@ -7,7 +7,8 @@ SELECT
     s.day,
     max(s.best) AS best,
     arg_max(nfc_normalize(s.note), s.best) AS note,
-    sum(s.n) AS n
+    sum(s.n) AS n,
+    min(s.first_at) AS first_at
 FROM stage AS s
 JOIN (SELECT unnest($paths::VARCHAR[]) AS file, unnest($ids::INTEGER[]) AS file_id) AS m
     USING (file)

@@ -1,13 +1,24 @@
 -- Per cut-off k and target: the value as of that instant, its newest counted report and
 -- the reporters counted. latest: the newest report over all reporters; sum: each reporter's
 -- newest report, summed. Ties on time take the larger value (struct order: at, then value).
+-- An ASOF join finds each (target, reporter)'s last daily winner at or before each cut-off,
+-- so the cost follows keys × cut-offs, not the length of the history.
 WITH cuts AS (
     SELECT unnest($cuts::TIMESTAMPTZ[]) AS cut, generate_subscripts($cuts::TIMESTAMPTZ[], 1) AS k
 ),
+grid AS (
+    SELECT c.k, c.cut, keys.target_id, keys.reporter
+    FROM (SELECT DISTINCT target_id, reporter FROM daily) AS keys
+    CROSS JOIN cuts AS c
+),
+days AS (
+    SELECT target_id, reporter, best.reported_at AS at, best FROM daily
+),
 candidates AS (
-    SELECT c.k, d.target_id, d.reporter, d.best
-    FROM daily AS d
-    JOIN cuts AS c ON d.best.reported_at <= c.cut
+    SELECT g.k, g.target_id, g.reporter, d.best
+    FROM grid AS g
+    ASOF JOIN days AS d
+        ON g.target_id = d.target_id AND g.reporter = d.reporter AND g.cut >= d.at
     UNION ALL
     SELECT k, target_id, reporter, best FROM patch
 ),
