@@ -161,25 +161,23 @@ class Engine:
                    and now - e.sig.mtime_ns / 1e9 >= self._grace]
         if not (removed or modified or added or recheck):
             return RefreshReport(changed=changed)
-        gone = [self._files[r].file_id for r in removed + modified]
-        to_check = modified + added + recheck
-        new_entries, loaded = self._validate(to_check, current, now)
-        drops, failed = self._store.apply(
-            remove=[i for i in gone if i is not None], add=loaded)
+        gone = [i for r in removed + modified if (i := self._files[r].file_id) is not None]
+        new_entries, loaded = self._validate(modified + added + recheck, current, now)
+        drops, failed = self._store.apply(remove=gone, add=loaded)
         for r in removed:
             del self._files[r]
-        by_id = {f.file_id: r for f, r in zip(loaded, [_rel(self.folder, f.path) for f in loaded],
-                                              strict=True)}
-        for fid, rel in by_id.items():
-            entry = new_entries[rel]
-            if fid in failed:
+        for f in loaded:
+            entry = new_entries[_rel(self.folder, f.path)]
+            if f.file_id in failed:
                 young = now - entry.sig.mtime_ns / 1e9 < self._grace
-                new_entries[rel] = _Entry(entry.sig, "pending" if young else "skipped",
-                                          failed[fid])
+                entry.status, entry.reason = ("pending" if young else "skipped"), failed[f.file_id]
+                entry.file_id = None
             else:
-                entry.drops = drops.get(fid, {})
+                entry.drops = drops.get(f.file_id, {})
         self._files.update(new_entries)
-        self._unknown = self._store.unknown_target_rows()
+        for fid in gone:
+            self._unknown.pop(fid, None)
+        self._unknown.update(self._store.unknown_target_rows([f.file_id for f in loaded]))
         return RefreshReport(changed=True, added=len(added), removed=len(removed))
 
     def _reload_campaign(self) -> bool:

@@ -214,9 +214,12 @@ class ProgressStore:
         self._run(cur, "daily_delete_touched")
         self._run(cur, "daily_insert_touched")
 
-    def unknown_target_rows(self) -> dict[int, int]:
+    def unknown_target_rows(self, file_ids: Sequence[int] | None = None) -> dict[int, int]:
+        """Rows on unknown targets per file, for the given files (default: all of them)."""
+        ids = list(file_ids) if file_ids is not None else None
         with self._cursor() as cur:
-            return {int(fid): int(n) for fid, n in self._run(cur, "unknown_target_rows")}
+            return {int(fid): int(n)
+                    for fid, n in self._run(cur, "unknown_target_rows", {"ids": ids})}
 
     # -- queries ---------------------------------------------------------------------------
 

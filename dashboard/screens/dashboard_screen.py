@@ -37,6 +37,7 @@ class DashboardScreen(Screen[None]):
         self.tr = tr
         self.snapshot: Snapshot | None = None
         self.zoomed: str | None = None
+        self._title = ""
 
     def compose(self) -> ComposeResult:
         with Vertical(id="header"):
@@ -118,7 +119,10 @@ class DashboardScreen(Screen[None]):
         cd.digits, cd.caption, cd.days_line = digits, caption, days
         cd.elapsed, cd.elapsed_label = elapsed, words
         cd.set_class(ended, "-ended")
-        self.query_one("#title", Label).update(presenters.title_text(self.campaign, now, self.tr))
+        title = presenters.title_text(self.campaign, now, self.tr)
+        if title != self._title:  # an update re-runs layout: only when the words change
+            self._title = title
+            self.query_one("#title", Label).update(title)
 
     # -- keys ------------------------------------------------------------------------------
 
