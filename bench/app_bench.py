@@ -11,6 +11,7 @@
             file, against thidua's complete first screen on the same file, both under tmux
 
     python bench/app_bench.py [--only startup,latency,idle,peer] [--drops 50] [--idle 30]
+    python bench/app_bench.py --report bench/out/app.json   # print a saved run again
 
 Prints tables; writes bench/out/app.json.
 """
@@ -308,10 +309,11 @@ def report(res: dict[str, Any]) -> tuple[str, list[dict[str, Any]]]:
                          f"{r['imports_s']:.3f} | {r['engine_s']:.3f} | "
                          f"{r['app_to_paint_s']:.3f} | {s['screenshot_median_s']:.3f} / "
                          f"{s['screenshot_min_s']:.3f} |")
-            goals.append({"goal": f"start-up on {label} ≤ {goal} s",
-                          "measured": f"run_test {r['total_s']:.2f} s, screenshot command "
-                                      f"{s['screenshot_median_s']:.2f} s",
-                          "met": r["total_s"] <= goal and s["screenshot_median_s"] <= goal})
+            goals.append({"goal": f"start-up on {label} ≤ {goal} s (run_test, to first paint)",
+                          "measured": f"{r['total_s']:.2f} s", "met": r["total_s"] <= goal})
+            goals.append({"goal": f"start-up on {label} ≤ {goal} s (whole screenshot command)",
+                          "measured": f"{s['screenshot_median_s']:.2f} s",
+                          "met": s["screenshot_median_s"] <= goal})
         lines.append("")
     if "latency" in res:
         lines += ["### File rename to screen", "",
@@ -367,7 +369,16 @@ def main() -> int:
     p.add_argument("--idle", type=float, default=30.0, help="seconds of idle measurement")
     p.add_argument("--repeats", type=int, default=5)
     p.add_argument("--sizes", default=",".join(f"{r}:{f}" for r, f in gen_history.SIZES))
+    p.add_argument("--report", type=Path, metavar="APP_JSON",
+                   help="only print the tables of a saved bench/out/app.json again")
     args = p.parse_args()
+    if args.report:
+        saved = json.loads(args.report.read_text(encoding="utf-8"))
+        text, goals = report(saved["results"])
+        print(text)
+        for g in goals:
+            print(f"- {g['goal']}: {g['measured']} — {'met' if g['met'] else 'NOT met'}")
+        return 0
     only = set(args.only.split(","))
     sizes = [tuple(int(x) for x in s.split(":")) for s in args.sizes.split(",")]
     started = time.perf_counter()

@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import App
@@ -29,6 +30,9 @@ from dashboard.screens.target_screen import TargetScreen
 from dashboard.source import SnapshotSource
 from widgets.area_panel import AreaPanel
 
+if TYPE_CHECKING:
+    from dashboard.kiosk.settings import KioskSettings
+
 THEMES = ("textual-dark", "textual-light", "nord", "gruvbox", "tokyo-night")
 
 
@@ -45,6 +49,8 @@ class AppOptions:
     screenshot_to: Path | None = None
     """Save an SVG of the first complete screen there, then exit (for `thidua screenshot`)."""
     export_dir: Path | None = None
+    kiosk: KioskSettings | None = None
+    """Run as a meeting-room kiosk (dashboard/kiosk) with these settings."""
 
 
 class ThiduaApp(App[int]):
@@ -93,7 +99,7 @@ class ThiduaApp(App[int]):
 
     async def on_mount(self) -> None:
         self.theme = "textual-dark"
-        self.dashboard = DashboardScreen(self.source.campaign, self.tr)
+        self.dashboard = self.make_dashboard()
         await self.push_screen(self.dashboard)
         self._tick()
         self.set_interval(1.0, self._tick)
@@ -107,6 +113,10 @@ class ThiduaApp(App[int]):
 
     async def on_unmount(self) -> None:
         self._stop_watch.set()
+
+    def make_dashboard(self) -> DashboardScreen:
+        """The main screen; the kiosk app puts its own in its place."""
+        return DashboardScreen(self.source.campaign, self.tr)
 
     @property
     def as_of(self) -> datetime:
@@ -323,4 +333,8 @@ class ThiduaApp(App[int]):
 def create_app(source: SnapshotSource, *, clock: Clock | None = None,
                options: AppOptions | None = None) -> ThiduaApp:
     """The one factory: CLI, kiosk, SSH viewers and tests all build the app here."""
+    if options is not None and options.kiosk is not None:
+        from dashboard.kiosk.kiosk_app import KioskApp
+
+        return KioskApp(source, clock=clock, options=options)
     return ThiduaApp(source, clock=clock, options=options)

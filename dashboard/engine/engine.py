@@ -75,7 +75,7 @@ class Engine:
         *,
         grace_seconds: float = GRACE_SECONDS,
         wall: Callable[[], float] = time.time,
-        memory_limit: str = "256MB",
+        memory_limit: str = "128MB",
         threads: int = 2,
     ) -> None:
         self.folder = Path(folder).resolve()

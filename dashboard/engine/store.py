@@ -48,7 +48,7 @@ def glob_escape(path: str) -> str:
 class ProgressStore:
     """Owns the DuckDB connection. Every public method is safe to call from any thread."""
 
-    def __init__(self, timezone: str, *, memory_limit: str = "256MB", threads: int = 2) -> None:
+    def __init__(self, timezone: str, *, memory_limit: str = "128MB", threads: int = 2) -> None:
         self.timezone = timezone
         self._tmp = tempfile.mkdtemp(prefix="thidua-duckdb-")
         self._con = duckdb.connect(":memory:", config={
