@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import pyarrow as pa
 
 from dashboard.engine import semantics as rules
 from dashboard.engine.campaign import Campaign, load_campaign
@@ -122,7 +121,7 @@ class Engine:
             started = time.perf_counter()
             try:
                 report = self._refresh()
-            except (ThiduaError, duckdb.Error, pa.ArrowException, OSError) as e:
+            except (ThiduaError, duckdb.Error, OSError) as e:
                 if not self._targets:
                     raise CampaignError(str(e)) from e
                 if self._error is None:
@@ -145,7 +144,8 @@ class Engine:
         changed |= listing.problems != self._problems
         self._problems = listing.problems
         if listing.targets != self._targets_sig or changed:
-            targets = load_targets(self.folder, list(listing.targets), self.campaign)
+            targets = load_targets(self.folder, list(listing.targets), self.campaign,
+                                   self._store.read_rows)
             self._store.set_targets(targets)
             self._targets = targets
             self._targets_sig = listing.targets

@@ -18,7 +18,7 @@ from typing import Any
 
 import duckdb
 
-from dashboard.engine.errors import EngineError
+from dashboard.engine.errors import CampaignError, EngineError
 from dashboard.engine.parquet_schema import ProgressLayout, top_level_columns
 from dashboard.engine.sql import statement
 from dashboard.engine.targets import Target
@@ -114,6 +114,21 @@ class ProgressStore:
         for p in paths:
             out[p] = top_level_columns(by_file.get(p, []))
         return out
+
+    def read_rows(self, path: str) -> tuple[dict[str, str], list[dict[str, Any]]]:
+        """A small file's columns (name → DuckDB type) and rows, e.g. the targets."""
+        columns = self.columns_of([path])[path]
+        if isinstance(columns, str):
+            raise CampaignError(columns)
+        with self._cursor() as cur:
+            try:
+                result = cur.execute(statement("table_rows"), {"files": [glob_escape(path)]})
+                names = [d[0] for d in result.description or ()]
+                rows = [dict(zip(names, r, strict=True)) for r in result.fetchall()]
+            except duckdb.Error as e:
+                raise CampaignError(read_error_reason(e, path)) from None
+            self.queries += 1
+        return columns, rows
 
     # -- refresh ---------------------------------------------------------------------------
 

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import math
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
-import pyarrow.parquet as pq
-
 from dashboard.engine.campaign import Campaign
 from dashboard.engine.errors import CampaignError
+from dashboard.engine.parquet_schema import NUMBER_PREFIXES, STRING
 
 DIRECTIONS = ("at_least", "at_most")
 AGGREGATES = ("latest", "sum")
@@ -36,7 +35,12 @@ class Target:
         return (self.title_en or self.title_vi) if lang == "en" else self.title_vi
 
 
-def load_targets(folder: Path, files: list[str], campaign: Campaign) -> tuple[Target, ...]:
+RowReader = Callable[[str], tuple[dict[str, str], list[dict[str, Any]]]]
+"""Reads one Parquet file: (column → DuckDB type, rows); raises CampaignError with the reason."""
+
+
+def load_targets(folder: Path, files: list[str], campaign: Campaign,
+                 read: RowReader) -> tuple[Target, ...]:
     """Every target from the given files (relative to folder); any problem is a CampaignError."""
     if not files:
         raise CampaignError(f"{folder}: no targets.parquet (or targets/*.parquet) found")
@@ -44,7 +48,7 @@ def load_targets(folder: Path, files: list[str], campaign: Campaign) -> tuple[Ta
     out: list[Target] = []
     seen: dict[str, str] = {}
     for rel in sorted(files):
-        for row_no, row in enumerate(_rows(folder / rel, rel), 1):
+        for row_no, row in enumerate(_rows(folder / rel, rel, read), 1):
             where = f"{rel} row {row_no}"
             t = _target(row, where, areas)
             if t.target_id in seen:
@@ -56,26 +60,22 @@ def load_targets(folder: Path, files: list[str], campaign: Campaign) -> tuple[Ta
     return tuple(sorted(out, key=lambda t: (order[t.area], t.target_id)))
 
 
-def _rows(path: Path, rel: str) -> list[dict[str, Any]]:
+def _rows(path: Path, rel: str, read: RowReader) -> list[dict[str, Any]]:
     try:
-        table = pq.ParquetFile(path).read()  # read_table would import pyarrow.dataset (~80 ms)
-    except PermissionError:
-        raise CampaignError(f"{rel}: permission denied") from None
-    except (pa.ArrowException, OSError) as e:
-        raise CampaignError(f"{rel}: not a valid Parquet file ({_first_line(e)})") from None
-    missing = [c for c in REQUIRED if c not in table.column_names]
+        columns, rows = read(str(path))
+    except CampaignError as e:
+        raise CampaignError(f"{rel}: {e}") from None
+    missing = [c for c in REQUIRED if c not in columns]
     if missing:
         raise CampaignError(f"{rel}: missing column(s) {', '.join(missing)}")
     for col in (*REQUIRED, *OPTIONAL):
-        if col not in table.column_names:
+        typ = columns.get(col)
+        if typ is None:
             continue
-        typ = table.schema.field(col).type
-        ok = (pa.types.is_integer(typ) or pa.types.is_floating(typ) or pa.types.is_decimal(typ)
-              if col == "target_value" else pa.types.is_string(typ)
-              or pa.types.is_large_string(typ) or pa.types.is_null(typ))
+        ok = (typ.startswith(NUMBER_PREFIXES) if col == "target_value"
+              else typ in STRING or all(r.get(col) is None for r in rows))
         if not ok:
-            raise CampaignError(f"{rel}: column '{col}' has type {typ}")
-    rows: list[dict[str, Any]] = table.to_pylist()
+            raise CampaignError(f"{rel}: column '{col}' has type {typ.lower()}")
     return rows
 
 
