@@ -36,7 +36,8 @@ def to_json(obj: object) -> str:
 
 
 def from_json(cls: type[T], text: str | bytes) -> T:
-    return decode(cls, json.loads(text))
+    value: T = decode(cls, json.loads(text))
+    return value
 
 
 def encode(obj: object) -> Any:

@@ -1,13 +1,105 @@
-"""`thidua serve-ssh` (placeholder until the SSH server lands)."""
+"""`thidua serve-ssh`: the live dashboard for every SSH viewer, from one engine."""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
+
+from dashboard.engine.errors import ThiduaError
 
 AddOptions = Callable[[argparse.ArgumentParser], None]
 
 
 def register(sub: Any, common: AddOptions, app_options: AddOptions) -> None:
     """Add this package's subcommands; each sets `handler` to the function that runs it."""
+    p = sub.add_parser(
+        "serve-ssh", help="serve the dashboard to SSH viewers (public keys only, read-only)",
+        description="Serve the live dashboard over SSH: `ssh -p 2222 viewer@host` shows it at "
+                    "the viewer's terminal size. One engine for all viewers; a viewer process "
+                    "per session; nothing but the dashboard is reachable.")
+    common(p)
+    app_options(p)
+    p.add_argument("--listen", metavar="HOST:PORT", default="127.0.0.1:2222",
+                   help="address to listen on (default 127.0.0.1:2222)")
+    p.add_argument("--allow-remote", action="store_true",
+                   help="allow --listen on an address beyond this machine")
+    p.add_argument("--authorized-keys", metavar="FILE", required=True, type=Path,
+                   help="viewers' public keys, OpenSSH authorized_keys format (re-read when "
+                        "it changes)")
+    p.add_argument("--host-key", metavar="FILE", type=Path,
+                   help="server key (default: ~/.local/state/thidua/ssh_host_ed25519_key, "
+                        "generated on first start)")
+    p.add_argument("--user", default="viewer", help="the login name viewers use (viewer)")
+    p.add_argument("--max-sessions", metavar="N", type=_positive_int, default=20,
+                   help="viewers at once (default 20)")
+    p.add_argument("--idle-timeout", metavar="S", type=_seconds, default=8 * 3600.0,
+                   help="close a session after S seconds without a key press; 0 never "
+                        "(default 28800, a working day)")
+    p.add_argument("--login-timeout", metavar="S", type=_seconds, default=30.0,
+                   help="seconds a connection has to authenticate (default 30)")
+    p.add_argument("--rate-limit", metavar="N", type=_positive_int, default=20,
+                   help="new connections per minute per client address (default 20)")
+    p.add_argument("--log-file", metavar="FILE", type=Path,
+                   help="default: ~/.local/state/thidua/ssh.log (rotated at 5 MB)")
+    p.set_defaults(handler=_serve_ssh)
+
+
+def _positive_int(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} must be at least 1")
+    return n
+
+
+def _seconds(text: str) -> float:
+    try:
+        s = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if s < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must not be negative")
+    return s
+
+
+def _serve_ssh(args: argparse.Namespace) -> int:
+    from dashboard.clock import parse_instant
+    from dashboard.engine import codec
+    from dashboard.engine.campaign import load_campaign
+    from dashboard.paths import resolve_data_dir
+    from dashboard.ssh.config import ServerConfig, is_loopback, parse_listen
+
+    host, port = parse_listen(args.listen)
+    if not is_loopback(host) and not args.allow_remote:
+        raise ValueError(f"--listen {args.listen}: beyond this machine; add --allow-remote "
+                         "if that is what you want")
+    folder = resolve_data_dir(args.data).resolve()
+    now = None
+    if args.now:
+        now = codec.encode(parse_instant(args.now, load_campaign(folder).tz))
+    config = ServerConfig(
+        data=folder, authorized_keys=args.authorized_keys.expanduser(), host=host, port=port,
+        host_key=args.host_key.expanduser() if args.host_key else None, user=args.user,
+        lang=args.lang, now=now, replay=args.replay, max_sessions=args.max_sessions,
+        idle_timeout=args.idle_timeout, login_timeout=args.login_timeout,
+        rate_limit=args.rate_limit, log_file=args.log_file)
+    return asyncio.run(_main(config))
+
+
+async def _main(config: Any) -> int:
+    from dashboard.ssh.server import SshServer, serve_until_signal
+
+    server = SshServer(config)
+    try:
+        await server.start()
+    except OSError as e:
+        raise ThiduaError(f"--listen {config.host}:{config.port}: {e.strerror or e}") from None
+    print(f"thidua: serving SSH viewers on {config.host}:{server.port} "
+          f"(host key {server.fingerprint}); log: {config.log_path}", flush=True)
+    await serve_until_signal(server)
+    return 0

@@ -1,0 +1,328 @@
+"""The one engine of an SSH server, shared by every viewer.
+
+One watcher and one DuckDB connection per server: each data change is refreshed and turned
+into a live snapshot once, encoded once, and the same bytes are streamed to every viewer over
+a Unix socket. Viewers that travel in time ask here too; answers are cached per instant until
+the next data change, so N viewers looking at the same day cost one query.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import time
+from collections import OrderedDict, deque
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TypeVar
+
+from dashboard.clock import Clock
+from dashboard.engine import codec
+from dashboard.engine.engine import GRACE_SECONDS, Engine
+from dashboard.engine.errors import ThiduaError
+from dashboard.ssh import protocol
+
+log = logging.getLogger("thidua.ssh.hub")
+T = TypeVar("T")
+
+PAST_CACHE = 256
+"""Past instants kept (each ~25 kB of JSON): a day per campaign day, with room to spare."""
+
+
+@dataclass
+class HubStats:
+    """Counters for tests and the benchmark: what N viewers cost the engine."""
+
+    refreshes: int = 0
+    """engine.refresh() calls (watcher events and the safety-net rescan)."""
+    changes: int = 0
+    """Refreshes that found something new."""
+    live_snapshots: int = 0
+    """Live snapshots computed (once per change, whatever the number of viewers)."""
+    past_snapshots: int = 0
+    past_hits: int = 0
+    histories: int = 0
+    pushes: int = 0
+    """Snapshot lines handed to viewers."""
+
+
+class _Viewer:
+    """One connected viewer: replies in order, pushes coalesced to the latest.
+
+    A viewer that reads slowly never makes the hub buffer a backlog of snapshots: only the
+    newest one waits for it.
+    """
+
+    def __init__(self, writer: asyncio.StreamWriter) -> None:
+        self._writer = writer
+        self._replies: deque[bytes] = deque()
+        self._latest: bytes | None = None
+        self._wake = asyncio.Event()
+        self._task = asyncio.create_task(self._send_loop())
+
+    def send(self, data: bytes) -> None:
+        self._replies.append(data)
+        self._wake.set()
+
+    def send_latest(self, data: bytes) -> None:
+        self._latest = data
+        self._wake.set()
+
+    async def _send_loop(self) -> None:
+        try:
+            while True:
+                await self._wake.wait()
+                self._wake.clear()
+                while self._replies:
+                    self._writer.write(self._replies.popleft())
+                if self._latest is not None:
+                    self._writer.write(self._latest)
+                    self._latest = None
+                await self._writer.drain()
+        except (ConnectionError, OSError):
+            self._writer.close()
+
+    async def close(self) -> None:
+        self._task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._task
+        self._writer.close()
+        with contextlib.suppress(ConnectionError, OSError):
+            await self._writer.wait_closed()
+
+
+class Hub:
+    def __init__(self, folder: Path, socket_path: Path, *, clock: Clock,
+                 watch: bool = True, rescan_seconds: float = 3.0,
+                 live_seconds: float = 30.0, grace_seconds: float = GRACE_SECONDS) -> None:
+        self.folder = folder
+        self.socket_path = socket_path
+        self.stats = HubStats()
+        self._clock = clock
+        self._watch = watch
+        self._rescan_seconds = rescan_seconds
+        self._live_seconds = live_seconds
+        self._grace = grace_seconds
+        self._pool = ThreadPoolExecutor(1, thread_name_prefix="thidua-engine")
+        """The engine's one thread: refreshes and queries never overlap."""
+        self._engine: Engine | None = None
+        self._viewers: set[_Viewer] = set()
+        self._campaign_json = b""
+        self._campaign_ref: object = None
+        self._live: bytes = b""
+        self._live_as_of: datetime | None = None
+        self._past: OrderedDict[str, asyncio.Task[bytes]] = OrderedDict()
+        self._histories: OrderedDict[str, asyncio.Task[bytes]] = OrderedDict()
+        self._dirty = False
+        self._requery = False
+        self._updater: asyncio.Task[None] | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+        self._stop = asyncio.Event()
+        self._server: asyncio.AbstractServer | None = None
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Load the campaign and its first snapshot, then listen. CampaignError stops here."""
+        self._engine = await self._run(lambda: Engine(self.folder, grace_seconds=self._grace))
+        await self._run(self.engine.refresh)
+        self.stats.refreshes += 1
+        await self._publish()
+        self._server = await asyncio.start_unix_server(
+            self._serve_viewer, path=str(self.socket_path), limit=protocol.MAX_LINE)
+        os.chmod(self.socket_path, 0o600)
+        self._tasks.append(asyncio.create_task(self._periodic()))
+        if self._watch:
+            self._tasks.append(asyncio.create_task(self._watch_folder()))
+
+    async def close(self) -> None:
+        self._stop.set()
+        if self._server is not None:
+            self._server.close()
+        for viewer in list(self._viewers):
+            await viewer.close()
+        for task in [*self._tasks, *([self._updater] if self._updater else [])]:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        if self._engine is not None:
+            await self._run(self._engine.close)
+        self._pool.shutdown(wait=True)
+        with contextlib.suppress(FileNotFoundError):
+            self.socket_path.unlink()
+
+    @property
+    def engine(self) -> Engine:
+        assert self._engine is not None, "Hub.start() first"
+        return self._engine
+
+    @property
+    def viewers(self) -> int:
+        return len(self._viewers)
+
+    # -- keeping up with the data ----------------------------------------------------------
+
+    def kick(self, *, requery: bool = False) -> None:
+        """Something may have changed: refresh once, however many events came in meanwhile."""
+        self._dirty = True
+        self._requery |= requery
+        if self._updater is None or self._updater.done():
+            self._updater = asyncio.create_task(self._update_loop())
+
+    async def _update_loop(self) -> None:
+        while self._dirty and not self._stop.is_set():
+            self._dirty = False
+            requery, self._requery = self._requery, False
+            started, queries = time.perf_counter(), self.engine.queries
+            try:
+                report = await self._run(self.engine.refresh)
+            except ThiduaError as e:  # only when nothing usable was ever loaded
+                log.error("refresh failed: %s", e)
+                continue
+            self.stats.refreshes += 1
+            if report.changed:
+                self.stats.changes += 1
+                self._past.clear()
+                self._histories.clear()
+            if report.changed or requery:
+                await self._publish()
+            if report.changed:
+                log.info("data changed: 1 refresh + 1 snapshot, %d engine queries, pushed to "
+                         "%d viewer(s) in %.0f ms", self.engine.queries - queries,
+                         len(self._viewers), (time.perf_counter() - started) * 1000)
+
+    async def _publish(self) -> None:
+        started = time.perf_counter()
+        queries = self.engine.queries
+        now = self._clock.now()
+        try:
+            snap = await self._run(lambda: self.engine.snapshot(now))
+        except ThiduaError as e:
+            log.error("live snapshot failed: %s", e)
+            return
+        self.stats.live_snapshots += 1
+        campaign = self.engine.campaign
+        if campaign is not self._campaign_ref:
+            self._campaign_json = codec.to_json(campaign).encode()
+            self._campaign_ref = campaign
+        self._live = codec.to_json(snap).encode()
+        self._live_as_of = snap.as_of
+        line = protocol.push(self._campaign_json, self._live)
+        for viewer in self._viewers:
+            viewer.send_latest(line)
+        self.stats.pushes += len(self._viewers)
+        log.debug("snapshot pushed to %d viewer(s) in %.0f ms (engine queries +%d)",
+                  len(self._viewers), (time.perf_counter() - started) * 1000,
+                  self.engine.queries - queries)
+
+    async def _periodic(self) -> None:
+        """The safety-net rescan, and a fresh live snapshot now and then as time moves on."""
+        while not self._stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stop.wait(), self._rescan_seconds)
+            if self._stop.is_set():
+                return
+            as_of = self._live_as_of
+            moved = as_of is not None and (
+                (self._clock.now() - as_of).total_seconds() >= self._live_seconds)
+            self.kick(requery=moved)
+
+    async def _watch_folder(self) -> None:
+        from dashboard.watcher import watch_folder
+
+        await watch_folder(self.engine.folder, lambda _n: self.kick(), self._stop)
+
+    # -- viewers ---------------------------------------------------------------------------
+
+    async def _serve_viewer(self, reader: asyncio.StreamReader,
+                            writer: asyncio.StreamWriter) -> None:
+        viewer = _Viewer(writer)
+        self._viewers.add(viewer)
+        viewer.send(protocol.push(self._campaign_json, self._live, kind="hello"))
+        pending: set[asyncio.Task[None]] = set()
+        try:
+            while line := await reader.readline():
+                task = asyncio.create_task(self._answer(viewer, line))
+                pending.add(task)
+                task.add_done_callback(pending.discard)
+        except (ConnectionError, OSError, ValueError):
+            pass  # a viewer that died or sent garbage: drop it, the others carry on
+        finally:
+            self._viewers.discard(viewer)
+            for task in pending:
+                task.cancel()
+            await viewer.close()
+
+    async def _answer(self, viewer: _Viewer, line: bytes) -> None:
+        try:
+            msg = json.loads(line)
+            request_id = int(msg["id"])
+        except (ValueError, KeyError, TypeError):
+            return
+        if not isinstance(msg, dict):
+            return
+        try:
+            as_of = codec.decode(datetime, msg.get("as_of"))
+            if msg.get("op") == "snapshot":
+                value = await self._snapshot_at(as_of)
+            elif msg.get("op") == "history":
+                value = await self._history(str(msg["target_id"]), as_of)
+            else:
+                viewer.send(protocol.failure(request_id, f"unknown op {msg.get('op')!r}"))
+                return
+        except (ThiduaError, codec.CodecError, KeyError) as e:
+            viewer.send(protocol.failure(request_id, str(e)))
+            return
+        viewer.send(protocol.reply(request_id, value))
+
+    async def _snapshot_at(self, as_of: datetime) -> bytes:
+        if as_of == self._live_as_of:
+            return self._live
+        key = as_of.astimezone(UTC).isoformat()
+
+        async def compute() -> bytes:
+            self.stats.past_snapshots += 1
+            snap = await self._run(lambda: self.engine.snapshot(as_of))
+            return codec.to_json(snap).encode()
+
+        return await self._cached(self._past, key, compute)
+
+    async def _history(self, target_id: str, as_of: datetime) -> bytes:
+        key = f"{target_id}@{as_of.astimezone(UTC).isoformat()}"
+
+        async def compute() -> bytes:
+            self.stats.histories += 1
+            history = await self._run(lambda: self.engine.history(target_id, as_of))
+            return codec.to_json(history).encode()
+
+        return await self._cached(self._histories, key, compute)
+
+    async def _cached(self, cache: OrderedDict[str, asyncio.Task[bytes]], key: str,
+                      compute: Callable[[], Awaitable[bytes]]) -> bytes:
+        """One computation per key, shared by every viewer asking meanwhile or later."""
+        task = cache.get(key)
+        if task is None:
+            task = asyncio.ensure_future(compute())
+            cache[key] = task
+            while len(cache) > PAST_CACHE:
+                cache.popitem(last=False)
+        else:
+            cache.move_to_end(key)
+            if cache is self._past:
+                self.stats.past_hits += 1
+        try:
+            return await asyncio.shield(task)
+        except ThiduaError:
+            if cache.get(key) is task:
+                del cache[key]
+            raise
+
+    async def _run(self, fn: Callable[[], T]) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._pool, fn)
+

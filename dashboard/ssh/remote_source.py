@@ -1,0 +1,182 @@
+"""A SnapshotSource fed by the server's hub, for viewer processes (no DuckDB here).
+
+The hub pushes a live snapshot whenever the data changes; refresh() says whether one arrived
+since the app last asked, and snapshot(now) hands it over while the app looks at the present.
+A look at the past (or a drill-down) is a request on the same socket, answered from the hub's
+per-instant cache. Calls block: the app makes them from worker threads.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import json
+import socket
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from dashboard.clock import Clock
+from dashboard.engine import codec
+from dashboard.engine.campaign import Campaign
+from dashboard.engine.errors import EngineError
+from dashboard.engine.model import Snapshot, TargetHistory
+from dashboard.ssh import protocol
+
+LIVE_WINDOW_SECONDS = 5.0
+"""A request within this of the clock is the present: the pushed snapshot answers it."""
+
+
+class HubLost(EngineError):
+    """The server's hub went away (the server is stopping)."""
+
+
+class RemoteSource:
+    def __init__(self, socket_path: Path, clock: Clock, *, timeout: float = 30.0,
+                 on_push: Callable[[], None] | None = None,
+                 on_lost: Callable[[], None] | None = None) -> None:
+        """on_push is called (from the reader thread) when a new live snapshot arrives, so the
+        app can ask for it at once rather than at its next poll; on_lost when the hub goes."""
+        self._clock = clock
+        self._timeout = timeout
+        self._on_push = on_push
+        self._on_lost = on_lost
+        self._sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            self._sock.settimeout(timeout)
+            self._sock.connect(str(socket_path))
+            self._sock.settimeout(None)
+        except OSError as e:
+            self._sock.close()
+            raise HubLost(f"cannot reach the dashboard server ({e.strerror or e})") from None
+        self._lines = self._sock.makefile("rb")
+        self._lock = threading.Lock()
+        self._send_lock = threading.Lock()
+        self._ids = itertools.count(1)
+        self._waiting: dict[int, Future[Any]] = {}
+        self._lost: str | None = None
+        self._fresh = False
+        self._closing = False
+        self.pushes = 0
+        hello = self._read()
+        if hello is None or hello.get("type") != "hello":
+            self.close()
+            raise HubLost("the dashboard server did not say hello")
+        self._campaign: Campaign = codec.decode(Campaign, hello["campaign"])
+        self._live: Snapshot = codec.decode(Snapshot, hello["snapshot"])
+        self._reader = threading.Thread(target=self._read_loop, name="thidua-hub-reader",
+                                        daemon=True)
+        self._reader.start()
+
+    # -- SnapshotSource --------------------------------------------------------------------
+
+    @property
+    def campaign(self) -> Campaign:
+        with self._lock:
+            return self._campaign
+
+    @property
+    def folder(self) -> Path | None:
+        return None  # pushed: the app's own watcher stays off
+
+    def refresh(self) -> bool:
+        with self._lock:
+            fresh, self._fresh = self._fresh, False
+            lost = self._lost
+        if lost is not None and not fresh:
+            raise HubLost(lost)
+        return fresh
+
+    def snapshot(self, now: datetime) -> Snapshot:
+        if self._is_live(now):
+            with self._lock:
+                return self._live
+        value = self._call("snapshot", as_of=codec.encode(now))
+        snap: Snapshot = codec.decode(Snapshot, value)
+        return snap
+
+    def history(self, target_id: str, now: datetime) -> TargetHistory:
+        if self._is_live(now):
+            with self._lock:
+                now = self._live.as_of  # the same instant for every live viewer: one query
+        value = self._call("history", target_id=target_id, as_of=codec.encode(now))
+        history: TargetHistory = codec.decode(TargetHistory, value)
+        return history
+
+    def close(self) -> None:
+        self._closing = True
+        with contextlib.suppress(OSError):
+            self._sock.shutdown(socket.SHUT_RDWR)
+        self._sock.close()
+
+    # -- the stream ------------------------------------------------------------------------
+
+    def _is_live(self, now: datetime) -> bool:
+        return abs((now - self._clock.now()).total_seconds()) < LIVE_WINDOW_SECONDS
+
+    def _call(self, op: str, **fields: str) -> Any:
+        request_id = next(self._ids)
+        answer: Future[Any] = Future()
+        with self._lock:
+            if self._lost is not None:
+                raise HubLost(self._lost)
+            self._waiting[request_id] = answer
+        try:
+            with self._send_lock:
+                self._sock.sendall(protocol.request(request_id, op, **fields))
+            return answer.result(self._timeout)
+        except FutureTimeout:
+            raise EngineError(f"the dashboard server did not answer within "
+                              f"{self._timeout:.0f} s") from None
+        except OSError as e:
+            raise HubLost(f"lost the dashboard server ({e.strerror or e})") from None
+        finally:
+            with self._lock:
+                self._waiting.pop(request_id, None)
+
+    def _read(self) -> dict[str, Any] | None:
+        line = self._lines.readline(protocol.MAX_LINE)
+        if not line:
+            return None
+        msg = json.loads(line)
+        return msg if isinstance(msg, dict) else {}
+
+    def _read_loop(self) -> None:
+        reason = "the dashboard server has stopped"
+        try:
+            while (msg := self._read()) is not None:
+                self._dispatch(msg)
+        except (OSError, ValueError, codec.CodecError) as e:
+            reason = f"lost the dashboard server ({e})"
+        with self._lock:
+            self._lost = reason
+            waiting = list(self._waiting.values())
+        for answer in waiting:
+            if not answer.done():
+                answer.set_exception(HubLost(reason))
+        if self._on_lost is not None and not self._closing:
+            self._on_lost()
+
+    def _dispatch(self, msg: dict[str, Any]) -> None:
+        kind = msg.get("type")
+        if kind == "push":
+            campaign = codec.decode(Campaign, msg["campaign"])
+            snap = codec.decode(Snapshot, msg["snapshot"])
+            with self._lock:
+                self._campaign, self._live, self._fresh = campaign, snap, True
+                self.pushes += 1
+            if self._on_push is not None:
+                self._on_push()
+        elif kind == "reply":
+            with self._lock:
+                answer = self._waiting.get(int(msg["id"]))
+            if answer is None or answer.done():
+                return
+            if "error" in msg:
+                answer.set_exception(EngineError(str(msg["error"])))
+            else:
+                answer.set_result(msg.get("value"))

@@ -1,0 +1,133 @@
+"""One SSH viewer: the ordinary thidua app on this process's terminal, fed by the hub.
+
+The server forks it from a warm process (dashboard/ssh/forkserver.py) onto a fresh pty;
+`python -m dashboard.ssh.viewer --socket PATH` runs the same thing by hand, for debugging.
+The app is the one every other front end uses; the viewer only chooses its source and
+switches off what would let a remote user write files on the server.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import fcntl
+import os
+import signal
+import sys
+import termios
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from dashboard.app import AppOptions, ThiduaApp, create_app
+from dashboard.clock import Clock, FixedClock, SystemClock
+from dashboard.engine import codec
+from dashboard.messages import FolderChanged
+from dashboard.ssh.remote_source import RemoteSource
+
+NO_EXPORT_DIR = Path("/ssh-viewers-cannot-save-files")
+"""Where `e` (export an SVG) would write: nowhere. A viewer can change nothing on the server,
+and the app has no switch for its export key, so exports fail with this path in the message."""
+
+RESCAN_SECONDS = 1.0
+"""The app's poll of the source (a flag, no I/O) is only a safety net: each push also posts
+FolderChanged, as the watcher does for a local app, so news is shown at once. At 0.2 s the
+poll alone cost 50 viewers a third of a core while idle, and added 100 ms on average."""
+
+
+@dataclass(frozen=True)
+class ViewerArgs:
+    socket: Path
+    lang: str = "vi"
+    now: str | None = None
+    """A fixed instant (the server's --now), as the codec writes datetimes."""
+    replay: float | None = None
+
+    def to_argv(self) -> list[str]:
+        argv = ["--socket", str(self.socket), "--lang", self.lang]
+        if self.now is not None:
+            argv += ["--now", self.now]
+        if self.replay is not None:
+            argv += ["--replay", str(self.replay)]
+        return argv
+
+
+def parse_args(argv: Sequence[str]) -> tuple[ViewerArgs, bool]:
+    p = argparse.ArgumentParser(prog="python -m dashboard.ssh.viewer")
+    p.add_argument("--socket", required=True, type=Path)
+    p.add_argument("--lang", default="vi")
+    p.add_argument("--now")
+    p.add_argument("--replay", type=float)
+    p.add_argument("--take-tty", action="store_true",
+                   help="make stdin this process's controlling terminal (a new session)")
+    a = p.parse_args(argv)
+    return ViewerArgs(a.socket, a.lang, a.now, a.replay), bool(a.take_tty)
+
+
+def take_terminal(fd: int = 0) -> None:
+    """Become a session leader with `fd`'s pty as controlling terminal.
+
+    Without it the kernel has no foreground process group to tell of window changes, and the
+    viewer never learns that the client resized. SIGHUP goes back to its default so that the
+    viewer dies with its terminal even if the server ignored hang-ups.
+    """
+    if os.getsid(0) != os.getpid():
+        os.setsid()
+    fcntl.ioctl(fd, termios.TIOCSCTTY, 0)
+    signal.signal(signal.SIGHUP, signal.SIG_DFL)
+
+
+def build_app(args: ViewerArgs) -> ThiduaApp:
+    clock: Clock = SystemClock()
+    if args.now is not None:
+        clock = FixedClock(codec.decode(datetime, args.now))
+    holder: list[ThiduaApp] = []
+
+    def pushed() -> None:  # what the watcher says in a local app: look now, not at the poll
+        if holder:
+            holder[0].post_message(FolderChanged(1))
+
+    def lost() -> None:  # the server went away: so does this session
+        if holder:
+            with contextlib.suppress(RuntimeError):  # the app has already ended
+                holder[0].call_from_thread(holder[0].exit, 0)
+
+    source = RemoteSource(args.socket, clock, on_push=pushed, on_lost=lost)
+    # The command palette offers "save screenshot" into the server's ~/Downloads. This
+    # process runs one viewer and nothing else, so switching it off for the class is local.
+    ThiduaApp.ENABLE_COMMAND_PALETTE = False
+    app = create_app(source, clock=clock, options=AppOptions(
+        lang=args.lang, watch=False, rescan_seconds=RESCAN_SECONDS,
+        replay_seconds_per_week=args.replay, export_dir=NO_EXPORT_DIR))
+    app.use_command_palette = False
+    holder.append(app)
+    return app
+
+
+def run(args: ViewerArgs) -> int:
+    """Run the app on this process's terminal until `q`, SIGTERM or the hub going away."""
+    app = build_app(args)
+
+    async def main() -> None:
+        loop = asyncio.get_running_loop()
+        loop.add_signal_handler(signal.SIGTERM, app.exit)  # restores the client's terminal
+        await app.run_async()
+
+    try:
+        asyncio.run(main())
+    finally:
+        app.source.close()
+    return app.return_code or 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args, take_tty = parse_args(sys.argv[1:] if argv is None else argv)
+    if take_tty:
+        take_terminal()
+    return run(args)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())
