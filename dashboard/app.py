@@ -49,6 +49,9 @@ class AppOptions:
     screenshot_to: Path | None = None
     """Save an SVG of the first complete screen there, then exit (for `thidua screenshot`)."""
     export_dir: Path | None = None
+    read_only: bool = False
+    """Viewers over SSH: no export key and no command palette (it can save screenshots), so
+    nothing the viewer presses writes a file on the server."""
     kiosk: KioskSettings | None = None
     """Run as a meeting-room kiosk (dashboard/kiosk) with these settings."""
 
@@ -80,6 +83,8 @@ class ThiduaApp(App[int]):
         self.source = source
         self.clock: Clock = clock or SystemClock()
         self.options = options or AppOptions()
+        if self.options.read_only:
+            self.use_command_palette = False
         self.lang = self.options.lang
         self.tr = catalogue(self.lang)
         self.snapshot: Snapshot | None = None
@@ -275,6 +280,9 @@ class ThiduaApp(App[int]):
         self.notify(self.tr("ui.theme", theme=self.theme), timeout=2)
 
     def action_export(self) -> None:
+        if self.options.read_only:
+            self.notify(self.tr("ui.read_only"), timeout=3)
+            return
         folder = self.options.export_dir or Path.cwd()
         data = self.source.folder
         if data is not None and folder.resolve().is_relative_to(data.resolve()):

@@ -258,3 +258,15 @@ async def test_problems_key_lists_skipped_files_and_reasons(tmp_path: Path) -> N
         assert isinstance(app.screen, ProblemsModal)
         text = screen_text(app)
         assert "progress/hong.parquet" in text and "not valid Parquet" in text
+
+
+async def test_a_read_only_viewer_cannot_write_files(tmp_path: Path) -> None:
+    out = tmp_path / "exports"
+    out.mkdir()
+    app = make_app(copy_sample(tmp_path / "d"), export_dir=out, read_only=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.press("e", "ctrl+p")
+        await pilot.pause()
+        assert isinstance(app.screen, DashboardScreen)  # no command palette opened
+    assert list(out.iterdir()) == []

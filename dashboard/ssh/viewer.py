@@ -27,10 +27,6 @@ from dashboard.engine import codec
 from dashboard.messages import FolderChanged
 from dashboard.ssh.remote_source import RemoteSource
 
-NO_EXPORT_DIR = Path("/ssh-viewers-cannot-save-files")
-"""Where `e` (export an SVG) would write: nowhere. A viewer can change nothing on the server,
-and the app has no switch for its export key, so exports fail with this path in the message."""
-
 RESCAN_SECONDS = 1.0
 """The app's poll of the source (a flag, no I/O) is only a safety net: each push also posts
 FolderChanged, as the watcher does for a local app, so news is shown at once. At 0.2 s the
@@ -95,13 +91,9 @@ def build_app(args: ViewerArgs) -> ThiduaApp:
                 holder[0].call_from_thread(holder[0].exit, 0)
 
     source = RemoteSource(args.socket, clock, on_push=pushed, on_lost=lost)
-    # The command palette offers "save screenshot" into the server's ~/Downloads. This
-    # process runs one viewer and nothing else, so switching it off for the class is local.
-    ThiduaApp.ENABLE_COMMAND_PALETTE = False
     app = create_app(source, clock=clock, options=AppOptions(
         lang=args.lang, watch=False, rescan_seconds=RESCAN_SECONDS,
-        replay_seconds_per_week=args.replay, export_dir=NO_EXPORT_DIR))
-    app.use_command_palette = False
+        replay_seconds_per_week=args.replay, read_only=True))
     holder.append(app)
     return app
 
