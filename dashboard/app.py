@@ -83,8 +83,6 @@ class ThiduaApp(App[int]):
         self.source = source
         self.clock: Clock = clock or SystemClock()
         self.options = options or AppOptions()
-        if self.options.read_only:
-            self.use_command_palette = False
         self.lang = self.options.lang
         self.tr = catalogue(self.lang)
         self.snapshot: Snapshot | None = None
@@ -338,6 +336,12 @@ class ThiduaApp(App[int]):
                 for b in binding]
 
 
+class ReadOnlyApp(ThiduaApp):
+    """For viewers over SSH: no command palette (it can save screenshots on the server)."""
+
+    ENABLE_COMMAND_PALETTE = False
+
+
 def create_app(source: SnapshotSource, *, clock: Clock | None = None,
                options: AppOptions | None = None) -> ThiduaApp:
     """The one factory: CLI, kiosk, SSH viewers and tests all build the app here."""
@@ -345,4 +349,6 @@ def create_app(source: SnapshotSource, *, clock: Clock | None = None,
         from dashboard.kiosk.kiosk_app import KioskApp
 
         return KioskApp(source, clock=clock, options=options)
+    if options is not None and options.read_only:
+        return ReadOnlyApp(source, clock=clock, options=options)
     return ThiduaApp(source, clock=clock, options=options)
