@@ -84,8 +84,9 @@ class AreaPanel(Widget, can_focus=True):
         Binding("enter", "select", "Open", show=False),
     ]
 
-    data: reactive[AreaPanelData | None] = reactive(None, layout=True)
-    """What the panel shows; an equal value does not repaint."""
+    data: reactive[AreaPanelData | None] = reactive(None)
+    """What the panel shows; an equal value does not repaint, and new figures in the same
+    number of rows repaint without a layout pass."""
     cursor: reactive[int] = reactive(0)
     """Index of the highlighted target row."""
 
@@ -110,9 +111,11 @@ class AreaPanel(Widget, can_focus=True):
         rows = len(self.data.rows) if self.data else 0
         return max(0, min(value, rows - 1)) if rows else 0
 
-    def watch_data(self, data: AreaPanelData | None) -> None:
+    def watch_data(self, old: AreaPanelData | None, data: AreaPanelData | None) -> None:
         self.border_title = data.title if data else ""
         self.cursor = self.cursor  # re-clamp
+        if _height(old) != _height(data):
+            self.refresh(layout=True)
 
     def action_cursor(self, step: int) -> None:
         self.cursor += step
@@ -191,6 +194,10 @@ class AreaPanel(Widget, can_focus=True):
             text.append(" ")
             text.append(_fit(row.last_text, last_w, right=True), self._style("muted"))
         return text
+
+
+def _height(data: AreaPanelData | None) -> int:
+    return -1 if data is None else max(1, len(data.rows))
 
 
 def _fit(text: str, width: int, *, right: bool = False) -> str:

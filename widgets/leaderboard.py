@@ -52,8 +52,8 @@ class Leaderboard(Widget, can_focus=True):
     COMPONENT_CLASSES = {"leaderboard--up", "leaderboard--down", "leaderboard--same",
                          "leaderboard--bar", "leaderboard--empty-bar", "leaderboard--rank"}
 
-    data: reactive[LeaderboardData | None] = reactive(None, layout=True)
-    """Rows to show; an equal value does not repaint."""
+    data: reactive[LeaderboardData | None] = reactive(None)
+    """Rows to show; an equal value does not repaint, the same number of rows no layout."""
     column_width: reactive[int] = reactive(56)
     """Target width of one column of rows."""
 
@@ -62,8 +62,10 @@ class Leaderboard(Widget, can_focus=True):
         super().__init__(name=name, id=id, classes=classes)
         self.set_reactive(Leaderboard.data, data)
 
-    def watch_data(self, data: LeaderboardData | None) -> None:
+    def watch_data(self, old: LeaderboardData | None, data: LeaderboardData | None) -> None:
         self.border_title = data.title if data else ""
+        if (old is None) != (data is None) or (old and data and len(old.rows) != len(data.rows)):
+            self.refresh(layout=True)
 
     def _style(self, part: str) -> Style:
         return self.get_component_rich_style(f"leaderboard--{part}", partial=True)

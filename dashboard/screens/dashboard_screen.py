@@ -78,7 +78,9 @@ class DashboardScreen(Screen[None]):
             if panels:
                 panels.first(AreaPanel).data = presenters.area_data(area, self.tr, tz, changed)
         self.query_one(Leaderboard).data = presenters.leaderboard_data(snap, self.tr)
-        self.query_one("#status", Static).update(presenters.status_text(snap, self.tr, tz))
+        # one line of fixed height: new words need no layout pass
+        self.query_one("#status", Static).update(presenters.status_text(snap, self.tr, tz),
+                                                 layout=False)
         stale = presenters.stale_text(snap, self.tr, tz)
         banner = self.query_one("#stale-banner", Static)
         banner.update(stale or "")
