@@ -2,7 +2,8 @@
 docs/benchmarks.md ("Kiosk soak").
 
   rotate    the headless kiosk (run_test, 160x48, real engine on a temp copy of the sample)
-            through >= 5,000 rotations and >= 2,000 data refreshes. The refreshes are real: a
+            warmed up (1,200 refreshes), then through >= 5,000 more rotations and >= 2,000
+            more data refreshes. The refreshes are real: a
             Parquet file is written (temp name + rename) and the app's refresh runs; every
             fifth one is a corrupt file. A FixedClock is stepped one dwell per tick and the
             kiosk's one-second tick is called, so rotations, interruptions, office hours
@@ -91,6 +92,16 @@ def write_corrupt(folder: Path, slot: int) -> None:
     tmp.rename(folder / "progress" / f"soak-bad-{slot}.parquet")
 
 
+async def bounded(what: str, awaitable: Any, seconds: float = 60.0) -> None:
+    """Await, but a stall is a failure with every task's stack printed, never a hang."""
+    try:
+        await asyncio.wait_for(awaitable, seconds)
+    except TimeoutError:
+        for task in asyncio.all_tasks():
+            task.print_stack(file=sys.stderr)
+        raise RuntimeError(f"the kiosk stalled for {seconds:g} s in {what}") from None
+
+
 def sample_process(proc: psutil.Process) -> dict[str, float]:
     return {"rss_mb": proc.memory_info().rss / 2**20, "fds": proc.num_fds(),
             "open_files": len(proc.open_files()), "threads": proc.num_threads()}
@@ -98,7 +109,11 @@ def sample_process(proc: psutil.Process) -> dict[str, float]:
 
 # -- rotate ------------------------------------------------------------------------------
 
-async def rotate(rotations: int, refreshes: int) -> dict[str, Any]:
+async def rotate(rotations: int, refreshes: int, warmup: int) -> dict[str, Any]:
+    """`warmup` refreshes first (with their rotations), then the measured run: `rotations`
+    rotations and `refreshes` refreshes more. The warm-up must fill the bounded caches below
+    the kiosk — the engine keeps up to 1,024 computed instants and DuckDB its buffers — or
+    their filling would pass for a leak."""
     work = Path(tempfile.mkdtemp(prefix="kiosk-soak-"))
     os.environ["XDG_STATE_HOME"] = str(work / "state")
     folder = copy_sample(work / "data")
@@ -114,13 +129,25 @@ async def rotate(rotations: int, refreshes: int) -> dict[str, Any]:
     samples: list[dict[str, Any]] = []
     every = max(1, rotations // refreshes) if refreshes else rotations + 1
     started = time.perf_counter()
+    warm: dict[str, Any] | None = None
     async with app.run_test(size=SIZE) as pilot:
         await app.workers.wait_for_complete()
         await pilot.pause()
         screen = app.kiosk_screen
-        warm_rotations = rotations // 10
         was_night = False
-        while screen.rotation.changes < rotations or refreshed < refreshes:
+
+        def sample() -> dict[str, Any]:
+            gc.collect()
+            return {"ticks": ticks, "rotations": screen.rotation.changes,
+                    "refreshes": refreshed, "widgets": len(list(app.screen.walk_children())),
+                    "seconds": round(time.perf_counter() - started, 1), **sample_process(me)}
+
+        while True:
+            if warm is None and refreshed >= warmup:
+                warm = sample()
+            if warm is not None and (screen.rotation.changes - warm["rotations"] >= rotations
+                                     and refreshed - warm["refreshes"] >= refreshes):
+                break
             # a dwell by day; five minutes a tick through the night (the burn-in walk moves)
             clock.advance(timedelta(seconds=DWELL if not screen.night else 300))
             app.tick()
@@ -128,7 +155,7 @@ async def rotate(rotations: int, refreshes: int) -> dict[str, Any]:
             if screen.night and not was_night:
                 nights += 1
             was_night = screen.night
-            if ticks % every == 0 and refreshed < refreshes:
+            if ticks % every == 0:
                 now = clock.now()
                 if refreshed % 5 == 4:
                     write_corrupt(folder, refreshed % 3)
@@ -138,35 +165,38 @@ async def rotate(rotations: int, refreshes: int) -> dict[str, Any]:
                     write_report(folder, refreshed % 10, target, reporter,
                                  now - timedelta(minutes=5), float(refreshed % 97))
                 app.request_refresh(requery=True)
-                await app.workers.wait_for_complete()
+                await bounded("a refresh", app.workers.wait_for_complete())
                 refreshed += 1
-            await pilot.pause()
+            await bounded("a repaint", pilot.pause())
             if not app.is_running:
                 raise RuntimeError("the kiosk stopped")
-            if ticks % 250 == 0 or (not samples and screen.rotation.changes >= warm_rotations):
-                gc.collect()
-                samples.append({"ticks": ticks, "rotations": screen.rotation.changes,
-                                "refreshes": refreshed,
-                                "widgets": len(list(app.screen.walk_children())),
-                                "seconds": round(time.perf_counter() - started, 1),
-                                **sample_process(me)})
-        gc.collect()
-        final = {"ticks": ticks, "rotations": screen.rotation.changes, "refreshes": refreshed,
-                 "widgets": len(list(app.screen.walk_children())),
-                 "seconds": round(time.perf_counter() - started, 1), **sample_process(me)}
+            if ticks % 1000 == 0:
+                print(f"  {ticks} ticks, {screen.rotation.changes} rotations, {refreshed} "
+                      f"refreshes, {time.perf_counter() - started:.0f} s", file=sys.stderr)
+            if ticks % 250 == 0:
+                samples.append(sample())
+        final = sample()
         error = app.snapshot.error if app.snapshot else "no snapshot"
         skipped = len(app.snapshot.files.skipped) if app.snapshot else 0
     source.close()
     close_log()
     log = (work / "state" / "thidua" / "kiosk.log").read_text(encoding="utf-8")
     shutil.rmtree(work, ignore_errors=True)
-    warm = samples[0]
+    assert warm is not None
     growth = (final["rss_mb"] - warm["rss_mb"]) / warm["rss_mb"]
+    lines = log.splitlines()
+    contained = sorted({lines[i - 1] for i, ln in enumerate(lines)
+                        if ln.startswith("Traceback") and i > 0}
+                       | {ln for ln in lines if ln and not ln[0].isdigit()
+                          and not ln.startswith((" ", "Traceback"))})
     return {
-        "rotations": final["rotations"], "refreshes": refreshed, "corrupt_files": corrupt,
-        "ticks": ticks, "nights": nights, "seconds": final["seconds"],
-        "still_running": True, "last_error": error, "skipped_files_at_end": skipped,
-        "log_tracebacks": log.count("Traceback"),
+        "rotations": final["rotations"] - warm["rotations"],
+        "refreshes": final["refreshes"] - warm["refreshes"],
+        "warmup_refreshes": warm["refreshes"], "warmup_rotations": warm["rotations"],
+        "corrupt_files": corrupt, "ticks": ticks, "nights": nights,
+        "seconds": final["seconds"], "still_running": True, "last_error": error,
+        "skipped_files_at_end": skipped, "log_tracebacks": log.count("Traceback"),
+        "contained_errors": contained,
         "warm": warm, "final": final, "samples": samples,
         "rss_growth_after_warmup": round(growth, 4),
         "widgets_grew": final["widgets"] > warm["widgets"],
@@ -248,9 +278,10 @@ def report(out: dict[str, Any]) -> None:
     r = out.get("rotate")
     if r:
         w, f = r["warm"], r["final"]
-        print(f"rotations {r['rotations']}, refreshes {r['refreshes']} "
-              f"({r['corrupt_files']} corrupt files), {r['nights']} nights, "
-              f"{r['seconds']} s, still running: {r['still_running']}")
+        print(f"after {r['warmup_refreshes']} warm-up refreshes: rotations {r['rotations']}, "
+              f"refreshes {r['refreshes']} ({r['corrupt_files']} corrupt files in all), "
+              f"{r['nights']} nights, {r['seconds']} s, still running: {r['still_running']}")
+        print(f"contained errors in the log: {r['contained_errors']}")
         print(f"RSS {w['rss_mb']:.1f} MB after warm-up → {f['rss_mb']:.1f} MB "
               f"({100 * r['rss_growth_after_warmup']:+.1f}%); widgets {w['widgets']} → "
               f"{f['widgets']}; fds {w['fds']} → {f['fds']}; open files {w['open_files']} → "
@@ -265,13 +296,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rotations", type=int, default=5000)
     parser.add_argument("--refreshes", type=int, default=2000)
+    parser.add_argument("--warmup", type=int, default=1200, help="refreshes before measuring")
     parser.add_argument("--idle", type=float, default=60.0, help="seconds of idle measure")
     parser.add_argument("--only", default="rotate,idle")
     args = parser.parse_args()
     only = set(args.only.split(","))
     out: dict[str, Any] = {"python": sys.version.split()[0], "size": SIZE}
     if "rotate" in only:
-        out["rotate"] = asyncio.run(rotate(args.rotations, args.refreshes))
+        out["rotate"] = asyncio.run(rotate(args.rotations, args.refreshes, args.warmup))
     if "idle" in only:
         out["idle_tmux"] = idle_tmux(args.idle)
         out["idle_headless"] = asyncio.run(idle_headless(args.idle))

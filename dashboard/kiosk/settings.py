@@ -1,0 +1,103 @@
+"""The kiosk's settings: the `[kiosk]` table of campaign.toml, then the command line on top.
+
+A kiosk runs for weeks without anyone reading its output, so a typo in the table is an error
+at start (naming the key), not a silently ignored setting. No Textual here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from dashboard.engine.campaign import Campaign
+from dashboard.kiosk.office_hours import OfficeHours, parse_office_hours
+
+UNLOCK_ACTIONS = ("app", "exit", "off")
+MAX_DWELL_FACTOR = 3.0
+"""A view with many targets behind gets at most this many times the normal dwell."""
+
+
+class KioskSettingsError(ValueError):
+    """A bad `[kiosk]` value or kiosk option; the message names it."""
+
+
+@dataclass(frozen=True)
+class KioskSettings:
+    dwell_seconds: float = 15.0
+    """How long each view stays in the spotlight."""
+    behind_bonus_seconds: float = 5.0
+    """Extra seconds per target behind pace in an area's view (up to 3 × the dwell)."""
+    highlight_seconds: float = 8.0
+    """How long a view that new data interrupted to stays, its changes highlighted."""
+    stale_after_hours: float = 192.0
+    """Banner when the newest report is older than this while the campaign runs."""
+    office_hours: OfficeHours = field(default_factory=OfficeHours)
+    burn_in_minutes: float = 3.0
+    """The night clock moves one cell this often."""
+    unlock: str = "app"
+    """What the unlock chord does: open the normal `app`, `exit` (code 0), or `off`."""
+
+    def dwell_for(self, behind: int) -> float:
+        """A view's slot: longer when targets there are behind pace."""
+        longest = self.dwell_seconds * MAX_DWELL_FACTOR
+        return min(longest, self.dwell_seconds + self.behind_bonus_seconds * max(0, behind))
+
+
+_NUMBERS = ("dwell_seconds", "behind_bonus_seconds", "highlight_seconds", "stale_after_hours",
+            "burn_in_minutes")
+_KEYS = (*_NUMBERS, "office_hours", "office_days", "unlock")
+
+
+def kiosk_settings(campaign: Campaign, **overrides: Any) -> KioskSettings:
+    """Defaults, then campaign.toml's `[kiosk]`, then `overrides` (None values are skipped).
+
+    The stale threshold defaults to one reporting interval plus a day: with weekly reports on
+    Fridays, a banner on Saturday evening when nothing came in.
+    """
+    table = campaign.settings.get("kiosk", {})
+    if not isinstance(table, Mapping):
+        raise KioskSettingsError("campaign.toml: [kiosk] must be a table")
+    unknown = sorted(set(table) - set(_KEYS))
+    if unknown:
+        raise KioskSettingsError(
+            f"campaign.toml: [kiosk] has unknown key(s) {', '.join(unknown)} "
+            f"(known: {', '.join(_KEYS)})")
+    base = KioskSettings(stale_after_hours=(campaign.reporting_interval_days + 1) * 24.0)
+    merged: dict[str, Any] = dict(table)
+    merged.update({k: v for k, v in overrides.items() if v is not None})
+    return _apply(base, merged)
+
+
+def _apply(base: KioskSettings, values: Mapping[str, Any]) -> KioskSettings:
+    changes: dict[str, Any] = {}
+    for key in _NUMBERS:
+        if key in values:
+            changes[key] = _number(key, values[key], allow_zero=key == "behind_bonus_seconds")
+    if "office_hours" in values or "office_days" in values:
+        hours = values.get("office_hours", "07:00-18:00")
+        days = values.get("office_days")
+        if not isinstance(hours, str):
+            raise KioskSettingsError("[kiosk] office_hours must be text like \"07:00-18:00\"")
+        if days is not None and not (isinstance(days, list)
+                                     and all(isinstance(d, str) for d in days)):
+            raise KioskSettingsError("[kiosk] office_days must be a list like [\"mon\", \"fri\"]")
+        try:
+            changes["office_hours"] = parse_office_hours(hours, days)
+        except ValueError as e:
+            raise KioskSettingsError(f"[kiosk] {e}") from None
+    if "unlock" in values:
+        unlock = values["unlock"]
+        if unlock not in UNLOCK_ACTIONS:
+            raise KioskSettingsError(
+                f"[kiosk] unlock {unlock!r} must be one of {', '.join(UNLOCK_ACTIONS)}")
+        changes["unlock"] = unlock
+    return replace(base, **changes)
+
+
+def _number(key: str, value: Any, *, allow_zero: bool) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise KioskSettingsError(f"[kiosk] {key} must be a number, not {value!r}")
+    if value < 0 or (value == 0 and not allow_zero):
+        raise KioskSettingsError(f"[kiosk] {key} must be positive, not {value!r}")
+    return float(value)
