@@ -2,67 +2,32 @@
 
 from __future__ import annotations
 
-import shlex
 import shutil
-import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.app_support import copy_sample
+from tests.tmux_support import Pane
 
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 
 
-class Terminal:
-    def __init__(self, name: str) -> None:
-        self.name = name
-
-    def tmux(self, *args: str) -> str:
-        return subprocess.run(["tmux", *args], capture_output=True, text=True,
-                              check=False).stdout
-
-    def screen(self) -> str:
-        return self.tmux("capture-pane", "-p", "-t", self.name)
-
-    def keys(self, *keys: str) -> None:
-        self.tmux("send-keys", "-t", self.name, *keys)
-
-    def wait_for(self, text: str, timeout: float = 15.0) -> str:
-        deadline = time.monotonic() + timeout
-        screen = ""
-        while time.monotonic() < deadline:
-            screen = self.screen()
-            if text in screen:
-                return screen
-            time.sleep(0.1)
-        raise AssertionError(f"{text!r} never appeared; the screen shows:\n{screen}")
-
-    def pane_dead(self) -> bool:
-        return self.tmux("display-message", "-p", "-t", self.name, "#{pane_dead}").strip() == "1"
-
-
 @pytest.fixture
-def terminal(tmp_path: Path) -> Iterator[Terminal]:
-    name = f"thidua-test-{uuid.uuid4().hex[:8]}"
+def terminal(tmp_path: Path) -> Iterator[Pane]:
     folder = copy_sample(tmp_path / "d")
-    cmd = " ".join(shlex.quote(a) for a in [
-        sys.executable, "-m", "dashboard", "--data", str(folder), "--now", "2020-07-15T10:00"])
-    subprocess.run(["tmux", "new-session", "-d", "-s", name, "-x", "120", "-y", "40",
-                    f"TERM=xterm-256color {cmd}"], check=True)
-    subprocess.run(["tmux", "set-option", "-t", name, "remain-on-exit", "on"], check=False)
-    term = Terminal(name)
+    pane = Pane.start([sys.executable, "-m", "dashboard", "--data", str(folder),
+                       "--now", "2020-07-15T10:00"])
     try:
-        yield term
+        yield pane
     finally:
-        subprocess.run(["tmux", "kill-session", "-t", name], check=False, capture_output=True)
+        pane.close()
 
 
-def test_the_dashboard_in_a_real_terminal(terminal: Terminal) -> None:
+def test_the_dashboard_in_a_real_terminal(terminal: Pane) -> None:
     screen = terminal.wait_for("Quốc phòng – An ninh")
     for name in ("Kinh tế", "Văn hóa – Xã hội", "Cải cách hành chính"):
         assert name in screen
@@ -85,6 +50,6 @@ def test_the_dashboard_in_a_real_terminal(terminal: Terminal) -> None:
     time.sleep(0.3)
     terminal.keys("q")
     deadline = time.monotonic() + 10
-    while not terminal.pane_dead() and time.monotonic() < deadline:
+    while not terminal.dead() and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert terminal.pane_dead(), "q did not quit"
+    assert terminal.dead(), "q did not quit"
