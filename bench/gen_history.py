@@ -24,6 +24,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from dashboard.contract import PROGRESS_SCHEMA
+
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE = REPO / "data"
 CACHE = Path("/tmp/thidua-bench")
@@ -50,13 +52,7 @@ REPORTERS: tuple[str, ...] = (
 NOTES: tuple[str, ...] = ("đã rà soát", "số liệu ước tính", "bổ sung báo cáo tuần", "theo sở")
 NOTE_SHARE = 0.002
 
-SCHEMA = pa.schema([
-    ("target_id", pa.string()),
-    ("reporter", pa.string()),
-    ("reported_at", pa.timestamp("us")),
-    ("value", pa.float64()),
-    ("note", pa.string()),
-])
+SCHEMA = PROGRESS_SCHEMA
 
 
 def _micros(dt: datetime) -> int:

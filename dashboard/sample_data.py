@@ -31,6 +31,8 @@ from zoneinfo import ZoneInfo
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from dashboard.contract import PROGRESS_SCHEMA, TARGETS_SCHEMA
+
 __all__ = [
     "CAMPAIGN_TOML",
     "PROGRESS_SCHEMA",
@@ -84,31 +86,7 @@ TIMEZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 START = date(2020, 5, 6)
 END = date(2020, 9, 30)
 
-TARGETS_SCHEMA = pa.schema(
-    [
-        ("target_id", pa.string()),
-        ("area", pa.string()),
-        ("title_vi", pa.string()),
-        ("title_en", pa.string()),
-        ("unit_of_measure", pa.string()),
-        ("target_value", pa.float64()),
-        ("direction", pa.string()),
-        ("aggregate", pa.string()),
-        ("owner", pa.string()),
-    ]
-)
-"""Columns of targets.parquet."""
-
-PROGRESS_SCHEMA = pa.schema(
-    [
-        ("target_id", pa.string()),
-        ("reporter", pa.string()),
-        ("reported_at", pa.timestamp("us")),
-        ("value", pa.float64()),
-        ("note", pa.string()),
-    ]
-)
-"""Columns of most progress files; a few use ``timestamp[us, UTC]`` or ``int64`` instead."""
+# Most progress files use PROGRESS_SCHEMA; a few use ``timestamp[us, UTC]`` or ``int64``.
 
 # --- units --------------------------------------------------------------------------------
 

@@ -25,19 +25,14 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from dashboard.contract import PROGRESS_SCHEMA
 from dashboard.engine.discovery import PROGRESS_DIR
 from dashboard.importing.knowledge import slug
 from dashboard.importing.validate import NewRow
 
 IMPORTS_DIR = "imports"
 HASH_LENGTH = 8
-SCHEMA = pa.schema([
-    ("target_id", pa.string()),
-    ("reporter", pa.string()),
-    ("reported_at", pa.timestamp("us")),
-    ("value", pa.float64()),
-    ("note", pa.string()),
-])
+SCHEMA = PROGRESS_SCHEMA
 
 
 class AlreadyImported(Exception):

@@ -1,0 +1,31 @@
+"""The Parquet layouts thidua itself writes (sample data, imports, benchmarks), in one place.
+
+data/README.md is the contract; the engine accepts more than this (zoned times, integer and
+decimal values). Loading this module loads pyarrow: the engine and the app do not need it.
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+TARGETS_SCHEMA = pa.schema([
+    ("target_id", pa.string()),
+    ("area", pa.string()),
+    ("title_vi", pa.string()),
+    ("title_en", pa.string()),
+    ("unit_of_measure", pa.string()),
+    ("target_value", pa.float64()),
+    ("direction", pa.string()),
+    ("aggregate", pa.string()),
+    ("owner", pa.string()),
+])
+"""Columns of targets.parquet."""
+
+PROGRESS_SCHEMA = pa.schema([
+    ("target_id", pa.string()),
+    ("reporter", pa.string()),
+    ("reported_at", pa.timestamp("us")),
+    ("value", pa.float64()),
+    ("note", pa.string()),
+])
+"""Columns of a progress file: naive local times, float values."""
