@@ -10,6 +10,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 import threading
+import weakref
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -51,6 +52,8 @@ class ProgressStore:
     def __init__(self, timezone: str, *, memory_limit: str = "128MB", threads: int = 2) -> None:
         self.timezone = timezone
         self._tmp = tempfile.mkdtemp(prefix="thidua-duckdb-")
+        # spill files go here, never into the data folder; removed on close or at exit
+        weakref.finalize(self, shutil.rmtree, self._tmp, True)
         self._con = duckdb.connect(":memory:", config={
             "memory_limit": memory_limit,
             "temp_directory": self._tmp,
