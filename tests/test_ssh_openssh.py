@@ -6,14 +6,12 @@ from __future__ import annotations
 import asyncio
 import os
 import re
-import shlex
 import shutil
 import signal
 import socket
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +20,7 @@ import pytest
 
 from tests.app_support import copy_sample
 from tests.test_ssh_support import Keys, Viewer, make_keys
-from tests.test_tmux import Terminal
+from tests.tmux_support import Pane
 
 pytestmark = pytest.mark.skipif(shutil.which("ssh") is None, reason="no OpenSSH client")
 REPO = Path(__file__).resolve().parents[1]
@@ -81,12 +79,9 @@ def cli_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CliServer]:
 
 @pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 def test_the_openssh_client_under_tmux_shows_the_dashboard(cli_server: CliServer) -> None:
-    name = f"thidua-ssh-{uuid.uuid4().hex[:8]}"
-    cmd = " ".join(shlex.quote(a) for a in cli_server.ssh("-tt", "viewer@127.0.0.1"))
-    subprocess.run(["tmux", "new-session", "-d", "-s", name, "-x", "160", "-y", "48",
-                    f"TERM=xterm-256color {cmd}"], check=True)
-    subprocess.run(["tmux", "set-option", "-t", name, "remain-on-exit", "on"], check=False)
-    term = Terminal(name)
+    term = Pane.start(cli_server.ssh("-tt", "viewer@127.0.0.1"), prefix="thidua-ssh",
+                      size=(160, 48))
+    name = term.name
     try:
         screen = term.wait_for("Quốc phòng – An ninh")
         screen = term.wait_for("còn lại đến 23:59 ngày 30/9/2020")
@@ -105,11 +100,11 @@ def test_the_openssh_client_under_tmux_shows_the_dashboard(cli_server: CliServer
         term.wait_for("Economy")
         term.keys("q")
         deadline = time.monotonic() + 10
-        while not term.pane_dead() and time.monotonic() < deadline:
+        while not term.dead() and time.monotonic() < deadline:
             time.sleep(0.1)
-        assert term.pane_dead(), "q did not end the ssh session"
+        assert term.dead(), "q did not end the ssh session"
     finally:
-        subprocess.run(["tmux", "kill-session", "-t", name], check=False, capture_output=True)
+        term.close()
 
 
 def test_openssh_sees_only_public_key_auth_and_no_commands(cli_server: CliServer) -> None:
