@@ -365,3 +365,19 @@ def test_a_late_file_for_a_past_week_updates_the_weekly_values(
     assert after.weekly == (10.0, 30.0, 30.0, 30.0, 30.0, 30.0)
     cold = make_engine(campaign_dir).snapshot(now).target("e1")
     assert cold.weekly == after.weekly
+
+
+def test_snapshots_keep_working_after_the_kept_answers_fill_up(
+        campaign_dir: Path, make_engine: Any) -> None:
+    """A kiosk asks for a new instant every minute for weeks: once the kept answers are full
+    the cache starts again, and the snapshot that crosses that line still has every value
+    (the soak found it failing with a KeyError after 1,024 instants)."""
+    write_targets(campaign_dir, [target("e1"), target("e2", area="culture_society")])
+    write_progress(campaign_dir, "a.parquet", [("e1", "r1", naive(2020, 5, 8), 10.0),
+                                               ("e2", "r2", naive(2020, 6, 2), 20.0),
+                                               ("e1", "r1", naive(2020, 7, 9, 9), 40.0)])
+    small = make_engine(campaign_dir, answers_kept=8)
+    for step in range(30):
+        now = at(2020, 6, 20) + timedelta(days=step, minutes=step)
+        got = to_dict(small.snapshot(now))
+        assert got == _cold(campaign_dir, now), now

@@ -33,7 +33,7 @@ from dashboard.engine.model import (
     TargetState,
 )
 from dashboard.engine.parquet_schema import ProgressLayout, check_progress
-from dashboard.engine.store import LoadedFile, ProgressStore, TargetValue
+from dashboard.engine.store import ANSWERS_KEPT, LoadedFile, ProgressStore, TargetValue
 from dashboard.engine.targets import Target, load_targets
 
 GRACE_SECONDS = 30.0
@@ -76,6 +76,7 @@ class Engine:
         wall: Callable[[], float] = time.time,
         memory_limit: str = "128MB",
         threads: int = 2,
+        answers_kept: int = ANSWERS_KEPT,
     ) -> None:
         self.folder = Path(folder).resolve()
         if not self.folder.is_dir():
@@ -84,9 +85,9 @@ class Engine:
         self._campaign_sig = _stat_sig(self.folder / "campaign.toml")
         self._grace = grace_seconds
         self._wall = wall
-        self._store_options: dict[str, Any] = {"memory_limit": memory_limit, "threads": threads}
-        self._store = ProgressStore(self.campaign.timezone, memory_limit=memory_limit,
-                                    threads=threads)
+        self._store_options: dict[str, Any] = {"memory_limit": memory_limit, "threads": threads,
+                                               "answers_kept": answers_kept}
+        self._store = ProgressStore(self.campaign.timezone, **self._store_options)
         self._lock = threading.RLock()
         self._targets: tuple[Target, ...] = ()
         self._targets_sig: dict[str, FileSig] | None = None

@@ -46,11 +46,18 @@ def glob_escape(path: str) -> str:
     return "".join(f"[{c}]" if c in "[*?" else c for c in path)
 
 
+ANSWERS_KEPT = 1024
+"""Cut-off instants whose answers are kept; past it the cache starts again (a kiosk asks for
+a new instant every minute for weeks, time travel for many days at once)."""
+
+
 class ProgressStore:
     """Owns the DuckDB connection. Every public method is safe to call from any thread."""
 
-    def __init__(self, timezone: str, *, memory_limit: str = "128MB", threads: int = 2) -> None:
+    def __init__(self, timezone: str, *, memory_limit: str = "128MB", threads: int = 2,
+                 answers_kept: int = ANSWERS_KEPT) -> None:
         self.timezone = timezone
+        self._answers_kept = answers_kept
         self._tmp = tempfile.mkdtemp(prefix="thidua-duckdb-")
         # spill files go here, never into the data folder; removed on close or at exit
         weakref.finalize(self, shutil.rmtree, self._tmp, True)
@@ -245,14 +252,18 @@ class ProgressStore:
                  ) -> list[dict[str, TargetValue]]:
         """Per cut-off instant (with its local day): target id → value as of that instant."""
         with self._cursor() as cur:
-            todo = [(c, d) for c, d in zip(cuts, days, strict=True)
-                    if (c, d) not in self._answers]
+            keys = list(zip(cuts, days, strict=True))
+            found = {k: self._answers[k] for k in keys if k in self._answers}
+            todo = [k for k in dict.fromkeys(keys) if k not in found]
             if todo:
                 fresh = self._compute_state(cur, [c for c, _ in todo], [d for _, d in todo])
-                if len(self._answers) > 1024:  # time travel over many days: start again
-                    self._answers.clear()
-                self._answers.update(zip(todo, fresh, strict=True))
-            return [self._answers[(c, d)] for c, d in zip(cuts, days, strict=True)]
+                found.update(zip(todo, fresh, strict=True))
+                if len(self._answers) + len(todo) > self._answers_kept:
+                    self._answers.clear()  # start again, keeping what this call needs
+                    self._answers.update(found)
+                else:
+                    self._answers.update(zip(todo, fresh, strict=True))
+            return [found[k] for k in keys]
 
     def _compute_state(self, cur: duckdb.DuckDBPyConnection, cuts: list[datetime],
                        days: list[date]) -> list[dict[str, TargetValue]]:
