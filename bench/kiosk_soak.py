@@ -102,6 +102,17 @@ async def bounded(what: str, awaitable: Any, seconds: float = 60.0) -> None:
         raise RuntimeError(f"the kiosk stalled for {seconds:g} s in {what}") from None
 
 
+async def _watch_progress(progress: list[float], limit: float = 60.0) -> None:
+    """Print every task's stack when the soak has not moved for `limit` seconds."""
+    while True:
+        await asyncio.sleep(5)
+        if time.monotonic() - progress[0] > limit:
+            print(f"  no progress for {limit:g} s; the tasks:", file=sys.stderr)
+            for task in asyncio.all_tasks():
+                task.print_stack(file=sys.stderr)
+            progress[0] = time.monotonic()
+
+
 def sample_process(proc: psutil.Process) -> dict[str, float]:
     return {"rss_mb": proc.memory_info().rss / 2**20, "fds": proc.num_fds(),
             "open_files": len(proc.open_files()), "threads": proc.num_threads()}
@@ -130,6 +141,8 @@ async def rotate(rotations: int, refreshes: int, warmup: int) -> dict[str, Any]:
     every = max(1, rotations // refreshes) if refreshes else rotations + 1
     started = time.perf_counter()
     warm: dict[str, Any] | None = None
+    progress = [time.monotonic()]
+    watchdog = asyncio.create_task(_watch_progress(progress))
     async with app.run_test(size=SIZE) as pilot:
         await app.workers.wait_for_complete()
         await pilot.pause()
@@ -168,6 +181,7 @@ async def rotate(rotations: int, refreshes: int, warmup: int) -> dict[str, Any]:
                 await bounded("a refresh", app.workers.wait_for_complete())
                 refreshed += 1
             await bounded("a repaint", pilot.pause())
+            progress[0] = time.monotonic()
             if not app.is_running:
                 raise RuntimeError("the kiosk stopped")
             if ticks % 1000 == 0:
@@ -178,6 +192,9 @@ async def rotate(rotations: int, refreshes: int, warmup: int) -> dict[str, Any]:
         final = sample()
         error = app.snapshot.error if app.snapshot else "no snapshot"
         skipped = len(app.snapshot.files.skipped) if app.snapshot else 0
+        print("  shutting down", file=sys.stderr)
+    print("  shut down", file=sys.stderr)
+    watchdog.cancel()
     source.close()
     close_log()
     log = (work / "state" / "thidua" / "kiosk.log").read_text(encoding="utf-8")
@@ -202,7 +219,8 @@ async def rotate(rotations: int, refreshes: int, warmup: int) -> dict[str, Any]:
         "widgets_grew": final["widgets"] > warm["widgets"],
         "fds_grew": final["fds"] > warm["fds"],
         "open_files_grew": final["open_files"] > warm["open_files"],
-        "ok": (growth < GOAL_RSS_GROWTH and final["widgets"] <= warm["widgets"]
+        "ok": (growth < GOAL_RSS_GROWTH and not log.count("Traceback")
+               and final["widgets"] <= warm["widgets"]
                and final["fds"] <= warm["fds"] and final["open_files"] <= warm["open_files"]),
     }
 
@@ -259,14 +277,21 @@ async def idle_headless(seconds: float) -> dict[str, Any]:
     app = create_app(source, clock=clock, options=AppOptions(kiosk=kiosk_settings(
         source.campaign, dwell_seconds=DWELL, office_hours="always")))
     assert isinstance(app, KioskApp)
+    progress = [time.monotonic() + seconds + 10]
+    watchdog = asyncio.create_task(_watch_progress(progress))
     async with app.run_test(size=SIZE) as pilot:
-        await app.workers.wait_for_complete()
+        while app.snapshot is None:  # not wait_for_complete: the watcher's worker never ends
+            await pilot.pause(0.1)
         await pilot.pause(5)
         before = app.kiosk_screen.rotation.changes
         t0, c0 = time.monotonic(), time.process_time()
         await asyncio.sleep(seconds)
         t1, c1 = time.monotonic(), time.process_time()
         rotated = app.kiosk_screen.rotation.changes - before
+        progress[0] = time.monotonic()
+        print("  idle: shutting down", file=sys.stderr)
+    print("  idle: shut down", file=sys.stderr)
+    watchdog.cancel()
     source.close()
     close_log()
     shutil.rmtree(work, ignore_errors=True)

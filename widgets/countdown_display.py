@@ -46,7 +46,9 @@ class CountdownDisplay(Widget):
     """The elapsed share in words, beside the bar."""
 
     def validate_elapsed(self, value: float) -> float:
-        return min(1.0, max(0.0, value))
+        # Kept to what a bar can show (1/10,000): set every second, a finer share would
+        # repaint the bar every second for a change nobody sees.
+        return round(min(1.0, max(0.0, value)), 4)
 
     def compose(self) -> ComposeResult:
         yield Digits(self.digits)
