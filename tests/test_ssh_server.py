@@ -157,6 +157,7 @@ async def test_a_viewer_killed_with_sigkill_does_not_disturb_the_others(served: 
 
 async def test_the_viewer_runs_on_its_own_terminal_with_an_allow_listed_environment(
         served: Served) -> None:
+    served.server.wait_idle()  # the session looked at below must be this test's
     v = await open_viewer(served, env={
         "LD_PRELOAD": "/tmp/evil.so", "TEXTUAL_DRIVER": "textual.drivers.web_driver:WebDriver",
         "COLUMNS": "20", "LINES": "5", "LANG": "vi_VN.UTF-8", "LC_TIME": "C",
