@@ -112,7 +112,9 @@ class AreaPanel(Widget, can_focus=True):
         return max(0, min(value, rows - 1)) if rows else 0
 
     def watch_data(self, old: AreaPanelData | None, data: AreaPanelData | None) -> None:
-        self.border_title = data.title if data else ""
+        title = data.title if data else ""
+        if self.border_title != title:  # setting it repaints, even to the same words
+            self.border_title = title
         self.cursor = self.cursor  # re-clamp
         if _height(old) != _height(data):
             self.refresh(layout=True)

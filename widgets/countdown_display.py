@@ -34,15 +34,17 @@ class CountdownDisplay(Widget):
     CountdownDisplay.-ended > Digits { color: $success; }
     """
 
-    digits: reactive[str] = reactive("000:00:00:00")
+    # repaint=False throughout: the watchers hand each value to the child that shows it; the
+    # container has nothing of its own to draw, and repainting it every second costs CPU.
+    digits: reactive[str] = reactive("000:00:00:00", repaint=False)
     """The figures, e.g. "137:08:12:45" (days:hours:minutes:seconds)."""
-    caption: reactive[str] = reactive("")
+    caption: reactive[str] = reactive("", repaint=False)
     """What the figures count to, and their units."""
-    days_line: reactive[str] = reactive("")
+    days_line: reactive[str] = reactive("", repaint=False)
     """Calendar and working days left, in words."""
-    elapsed: reactive[float] = reactive(0.0)
+    elapsed: reactive[float] = reactive(0.0, repaint=False)
     """Share of the campaign's time elapsed, 0–1."""
-    elapsed_label: reactive[str] = reactive("")
+    elapsed_label: reactive[str] = reactive("", repaint=False)
     """The elapsed share in words, beside the bar."""
 
     def validate_elapsed(self, value: float) -> float:

@@ -63,7 +63,9 @@ class Leaderboard(Widget, can_focus=True):
         self.set_reactive(Leaderboard.data, data)
 
     def watch_data(self, old: LeaderboardData | None, data: LeaderboardData | None) -> None:
-        self.border_title = data.title if data else ""
+        title = data.title if data else ""
+        if self.border_title != title:  # setting it repaints, even to the same words
+            self.border_title = title
         if (old is None) != (data is None) or (old and data and len(old.rows) != len(data.rows)):
             self.refresh(layout=True)
 

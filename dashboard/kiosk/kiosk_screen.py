@@ -31,7 +31,7 @@ from dashboard.kiosk.rotation import Rotation
 from dashboard.kiosk.settings import KioskSettings
 from dashboard.kiosk.strings import kiosk_strings
 from dashboard.screens import presenters
-from dashboard.screens.dashboard_screen import DashboardScreen
+from dashboard.screens.dashboard_screen import DashboardScreen, show_banner
 from widgets.contained_views import ContainedAreaPanel, ContainedLeaderboard
 from widgets.countdown_display import CountdownDisplay
 from widgets.leaderboard import Leaderboard
@@ -283,9 +283,7 @@ class KioskScreen(DashboardScreen, inherit_bindings=False):
             self._put_banner()
 
     def _put_banner(self) -> None:
-        banner = self.query_one("#kiosk-banner", Static)
-        banner.update(self.banner or "")
-        banner.display = bool(self.banner)
+        show_banner(self.query_one("#kiosk-banner", Static), self.banner)
 
 
 __all__ = ["KioskScreen"]

@@ -82,18 +82,14 @@ class DashboardScreen(Screen[None]):
         self.query_one("#status", Static).update(presenters.status_text(snap, self.tr, tz),
                                                  layout=False)
         stale = presenters.stale_text(snap, self.tr, tz)
-        banner = self.query_one("#stale-banner", Static)
-        banner.update(stale or "")
-        banner.display = bool(stale)
+        show_banner(self.query_one("#stale-banner", Static), stale)
         self.set_past(past)
         if changed:
             self.set_timer(3.0, self._clear_highlight)
 
     def show_error(self, error: str) -> None:
         """No snapshot yet and the data cannot be read: say why instead of a blank screen."""
-        banner = self.query_one("#stale-banner", Static)
-        banner.update(f"⚠ {error}")
-        banner.display = True
+        show_banner(self.query_one("#stale-banner", Static), f"⚠ {error}")
 
     def _clear_highlight(self) -> None:
         if self.snapshot is None:
@@ -106,8 +102,7 @@ class DashboardScreen(Screen[None]):
 
     def set_past(self, text: str | None) -> None:
         for banner in self.query("#past-banner").results(Static):
-            banner.update(text or "")
-            banner.display = bool(text)
+            show_banner(banner, text)
 
     def tick(self, now: datetime) -> None:
         """Once a second: the countdown moves; no query runs."""
@@ -151,3 +146,12 @@ class DashboardScreen(Screen[None]):
         if which:
             focus_id = which if which == "leaderboard" else f"area-{which}"
             self.query_one(f"#{focus_id}").focus()
+
+
+def show_banner(banner: Static, text: str | None) -> None:
+    """A banner shows `text`, or hides when there is none. Unchanged words cost nothing: an
+    update re-arranges the whole screen (the banner's height may change), which is most of
+    what a new snapshot would otherwise cost to draw."""
+    if str(banner.content) != (text or ""):
+        banner.update(text or "")
+    banner.display = bool(text)

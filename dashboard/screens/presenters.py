@@ -47,7 +47,8 @@ def area_data(area: AreaState, tr: Catalogue, tz: ZoneInfo,
                    no_data=s.no_data, mean=fmt.percent(s.mean_completion, tr.lang)),
         rows=tuple(target_row(t, tr, tz) for t in area.targets),
         empty_text=tr("ui.no_targets"),
-        highlight=highlight,
+        # only this area's keys: a change elsewhere leaves the panel's data equal, unrepainted
+        highlight=highlight & {t.target_id for t in area.targets},
     )
 
 
