@@ -39,15 +39,15 @@ def startup(folder: Path) -> dict[str, Any]:
 
     t_imports = time.perf_counter()
     painted: dict[str, float] = {}
-    render = AreaPanel.render
+    draw = AreaPanel.line_text
 
-    def spy(self: AreaPanel) -> Any:  # records each panel's first render with data
-        out = render(self)
+    def spy(self: AreaPanel, y: int, width: int) -> Any:  # each panel's first line with data
+        out = draw(self, y, width)
         if self.data is not None and self.id and self.id not in painted:
             painted[self.id] = time.perf_counter()
         return out
 
-    AreaPanel.render = spy
+    AreaPanel.line_text = spy  # type: ignore[method-assign]
     source = EngineSource(folder)
     source.refresh()  # as the CLI does before it builds the app
     t_engine = time.perf_counter()
@@ -86,18 +86,18 @@ def latency(folder: Path, drops: int) -> dict[str, Any]:
     drop_dir = folder / "progress" / "2020-W40-drops"
     drop_dir.mkdir(parents=True, exist_ok=True)
     watch: dict[str, Any] = {"target": None, "prefix": None, "t_render": None}
-    render = AreaPanel.render
+    draw = AreaPanel.line_text
 
-    def spy(self: AreaPanel) -> Any:
-        out = render(self)
+    def spy(self: AreaPanel, y: int, width: int) -> Any:  # a line drawn: the changed one?
+        out = draw(self, y, width)
         tid, prefix = watch["target"], watch["prefix"]
         if tid and watch["t_render"] is None and self.data is not None:
             row = next((r for r in self.data.rows if r.key == tid), None)
-            if row is not None and row.value_text.startswith(prefix):
+            if row is not None and row.value_text.startswith(prefix) and prefix in out.plain:
                 watch["t_render"] = time.perf_counter()
         return out
 
-    AreaPanel.render = spy
+    AreaPanel.line_text = spy  # type: ignore[method-assign]
     schema = pa.schema([("target_id", pa.string()), ("reporter", pa.string()),
                         ("reported_at", pa.timestamp("us")), ("value", pa.float64()),
                         ("note", pa.string())])

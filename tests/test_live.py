@@ -14,7 +14,7 @@ REPORT_AT = datetime(2020, 7, 15, 9, 0)  # before the app's clock (15/7 10:00)
 
 def panel_text(app: object, area: str) -> str:
     panel = app.screen.query_one(f"#area-{area}", AreaPanel)  # type: ignore[attr-defined]
-    return str(panel.render())
+    return panel.shown_text()
 
 
 async def test_a_renamed_in_file_reaches_the_screen(tmp_path: Path) -> None:

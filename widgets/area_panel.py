@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass
 
 from rich.cells import cell_len
@@ -11,8 +12,8 @@ from textual import events
 from textual.binding import Binding
 from textual.message import Message
 from textual.reactive import reactive
-from textual.widget import Widget
 
+from widgets.cached_lines import CachedLines
 from widgets.glyphs import completion_bar, sparkline
 
 STATUSES = ("done", "on_track", "behind", "no_data")
@@ -46,7 +47,7 @@ class AreaPanelData:
     """Keys of rows to flash (e.g. just changed)."""
 
 
-class AreaPanel(Widget, can_focus=True):
+class AreaPanel(CachedLines, can_focus=True):
     """An area's panel. Up/Down move the cursor, Enter or a click selects a target."""
 
     DEFAULT_CSS = """
@@ -84,10 +85,10 @@ class AreaPanel(Widget, can_focus=True):
         Binding("enter", "select", "Open", show=False),
     ]
 
-    data: reactive[AreaPanelData | None] = reactive(None)
+    data: reactive[AreaPanelData | None] = reactive(None, repaint=False)
     """What the panel shows; an equal value does not repaint, and new figures in the same
-    number of rows repaint without a layout pass."""
-    cursor: reactive[int] = reactive(0)
+    number of rows repaint only the rows that changed, without a layout pass."""
+    cursor: reactive[int] = reactive(0, repaint=False)
     """Index of the highlighted target row."""
 
     class TargetSelected(Message):
@@ -106,6 +107,7 @@ class AreaPanel(Widget, can_focus=True):
                  id: str | None = None, classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self.set_reactive(AreaPanel.data, data)
+        self._wrapped: tuple[str, int, list[Text]] | None = None
 
     def validate_cursor(self, value: int) -> int:
         rows = len(self.data.rows) if self.data else 0
@@ -116,8 +118,10 @@ class AreaPanel(Widget, can_focus=True):
         if self.border_title != title:  # setting it repaints, even to the same words
             self.border_title = title
         self.cursor = self.cursor  # re-clamp
-        if _height(old) != _height(data):
-            self.refresh(layout=True)
+        self.refresh_lines_or_layout()
+
+    def watch_cursor(self) -> None:
+        self.refresh_changed_lines()
 
     def action_cursor(self, step: int) -> None:
         self.cursor += step
@@ -133,7 +137,7 @@ class AreaPanel(Widget, can_focus=True):
             self.post_message(self.TargetSelected(self, self.data.rows[self.cursor].key))
 
     def on_click(self, event: events.Click) -> None:
-        index = event.y - 2  # the border line and the summary line come first
+        index = event.y - 1 - self._summary_height(self.size.width)  # border, summary
         if self.data and 0 <= index < len(self.data.rows):
             self.cursor = index
             self.post_message(self.TargetSelected(self, self.data.rows[index].key))
@@ -145,25 +149,49 @@ class AreaPanel(Widget, can_focus=True):
     def _style(self, part: str) -> Style:
         return self.get_component_rich_style(f"area-panel--{part}", partial=True)
 
-    def render(self) -> Text:
+    # -- lines: the summary, then a line per target (or the empty text) ------------------
+
+    def _summary_lines(self, width: int) -> list[Text]:
+        """The summary, wrapped at word boundaries (it is the area's totals: never cut)."""
+        summary = self.data.summary if self.data else "…"
+        if self._wrapped is None or self._wrapped[:2] != (summary, width):
+            text = Text(summary)
+            self._wrapped = (summary, width, list(text.wrap(self.app.console, max(1, width))))
+        return self._wrapped[2]
+
+    def _summary_height(self, width: int) -> int:
+        return len(self._summary_lines(width)) if width else 1
+
+    def line_count(self, width: int) -> int:
+        return self._summary_height(width) + max(0, _height(self.data))
+
+    def line_key(self, y: int, width: int) -> Hashable:
         data = self.data
-        if data is None:
-            return Text("…")
-        width = max(20, self.content_region.width or self.size.width - 4)
-        lines = [Text(data.summary, style=self._style("summary"), overflow="ellipsis",
-                      no_wrap=True)]
+        top = self._summary_height(width)
+        if data is None or y < top:
+            return y, self._summary_lines(width)[y].plain.rstrip() if data else None
         if not data.rows:
-            lines.append(Text(data.empty_text, style=self._style("muted")))
-        for i, row in enumerate(data.rows):
-            line = self._row(row, width)
-            if row.key in data.highlight:
-                line.stylize(self._style("highlight"))
-            if i == self.cursor and self.has_focus:
-                line.stylize(self._style("cursor"))
-            lines.append(line)
-        text = Text("\n").join(lines)
-        text.no_wrap, text.overflow = True, "ellipsis"
-        return text
+            return data.empty_text
+        i = y - top
+        row = data.rows[i]
+        return row, row.key in data.highlight, i == self.cursor and self.has_focus
+
+    def line_text(self, y: int, width: int) -> Text:
+        data = self.data
+        top = self._summary_height(width)
+        if data is None or y < top:
+            words = self._summary_lines(width)[y].plain.rstrip()
+            return Text().append(words, self._style("summary")) if data else Text(words)
+        if not data.rows:
+            return Text().append(data.empty_text, self._style("muted"))
+        i = y - top
+        row = data.rows[i]
+        line = self._row(row, max(20, width))
+        if row.key in data.highlight:
+            line.stylize(self._style("highlight"))
+        if i == self.cursor and self.has_focus:
+            line.stylize(self._style("cursor"))
+        return line
 
     def _row(self, row: TargetRow, width: int) -> Text:
         status_w = 15
@@ -172,11 +200,19 @@ class AreaPanel(Widget, can_focus=True):
         spark_w = 10 if width >= 110 else (6 if width >= 96 else 0)
         last_w = 6 if width >= 88 else 0
         bar_w = max(6, min(20, width // 6))
-        fixed = 2 + value_w + 1 + bar_w + 1 + pct_w + 1 + status_w + 1
-        fixed += (spark_w + 1 if spark_w else 0) + (last_w + 1 if last_w else 0)
-        title_w = max(8, width - fixed)
+        extras = (spark_w + 1 if spark_w else 0) + (last_w + 1 if last_w else 0)
+
+        def fixed() -> int:
+            return 2 + value_w + 1 + bar_w + 1 + pct_w + 1 + status_w + 1 + extras
+
+        short = 8 - (width - fixed())  # a long value in a narrow panel: narrower status, bar
+        if short > 0:
+            take = min(short, status_w - 10)
+            status_w, short = status_w - take, short - take
+            bar_w -= min(short, bar_w - 4)
+        title_w = max(8, width - fixed())
         st = self._style(row.status if row.status in STATUSES else "no_data")
-        text = Text(no_wrap=True, overflow="ellipsis")
+        text = Text(no_wrap=True, overflow="crop")
         text.append("⚠ " if row.overdue else "  ", self._style("overdue"))
         text.append(_fit(row.title, title_w))
         text.append(" ")

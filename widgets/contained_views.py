@@ -21,7 +21,7 @@ log = logging.getLogger("thidua.kiosk")
 
 
 class _Contained:
-    """Mixin: render() falls back to a message; clicks do nothing."""
+    """Mixin: a line that cannot be drawn shows a message instead; clicks do nothing."""
 
     failure_text = "⚠"
     """Shown in place of a view that cannot be drawn (set from the kiosk's catalogue)."""
@@ -48,8 +48,9 @@ class ContainedAreaPanel(_Contained, AreaPanel, can_focus=False):
         super().__init__(id=id, classes=classes)
         self.failure_text = failure_text
 
-    def render(self) -> Text:
-        return self._contained(self.data, super().render)
+    def line_text(self, y: int, width: int) -> Text:
+        draw = super().line_text
+        return self._contained(self.data, lambda: draw(y, width))
 
 
 class ContainedLeaderboard(_Contained, Leaderboard, can_focus=False):
@@ -58,5 +59,6 @@ class ContainedLeaderboard(_Contained, Leaderboard, can_focus=False):
         super().__init__(id=id, classes=classes)
         self.failure_text = failure_text
 
-    def render(self) -> Text:
-        return self._contained(self.data, super().render)
+    def line_text(self, y: int, width: int) -> Text:
+        draw = super().line_text
+        return self._contained(self.data, lambda: draw(y, width))

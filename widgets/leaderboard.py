@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass
 
 from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 from textual.reactive import reactive
-from textual.widget import Widget
 
+from widgets.cached_lines import CachedLines
 from widgets.glyphs import completion_bar
 
 
@@ -30,7 +31,7 @@ class LeaderboardData:
     empty_text: str = ""
 
 
-class Leaderboard(Widget, can_focus=True):
+class Leaderboard(CachedLines, can_focus=True):
     """Rows flow into as many columns as the width allows."""
 
     DEFAULT_CSS = """
@@ -52,9 +53,10 @@ class Leaderboard(Widget, can_focus=True):
     COMPONENT_CLASSES = {"leaderboard--up", "leaderboard--down", "leaderboard--same",
                          "leaderboard--bar", "leaderboard--empty-bar", "leaderboard--rank"}
 
-    data: reactive[LeaderboardData | None] = reactive(None)
-    """Rows to show; an equal value does not repaint, the same number of rows no layout."""
-    column_width: reactive[int] = reactive(56)
+    data: reactive[LeaderboardData | None] = reactive(None, repaint=False)
+    """Rows to show; an equal value does not repaint, the same number of rows repaints only
+    the lines that changed, without a layout pass."""
+    column_width: reactive[int] = reactive(56, layout=True)
     """Target width of one column of rows."""
 
     def __init__(self, data: LeaderboardData | None = None, *, name: str | None = None,
@@ -66,36 +68,50 @@ class Leaderboard(Widget, can_focus=True):
         title = data.title if data else ""
         if self.border_title != title:  # setting it repaints, even to the same words
             self.border_title = title
-        if (old is None) != (data is None) or (old and data and len(old.rows) != len(data.rows)):
-            self.refresh(layout=True)
+        self.refresh_lines_or_layout()
 
     def _style(self, part: str) -> Style:
         return self.get_component_rich_style(f"leaderboard--{part}", partial=True)
 
-    def render(self) -> Text:
+    # -- lines: rows flow down the columns ------------------------------------------------
+
+    def _columns(self, width: int) -> tuple[int, int, int]:
+        """(columns, width of one, rows per column) at this content width."""
+        width = max(30, width)
+        cols = max(1, min(3, width // self.column_width))
+        rows = len(self.data.rows) if self.data else 0
+        return cols, (width - (cols - 1) * 2) // cols, -(-rows // cols)
+
+    def line_count(self, width: int) -> int:
+        if self.data is None or not self.data.rows:
+            return 1
+        return self._columns(width)[2]
+
+    def _line_rows(self, y: int, width: int) -> tuple[LeaderRowData, ...]:
+        assert self.data is not None
+        cols, _, per_col = self._columns(width)
+        rows = self.data.rows
+        return tuple(rows[c * per_col + y] for c in range(cols) if c * per_col + y < len(rows))
+
+    def line_key(self, y: int, width: int) -> Hashable:
+        data = self.data
+        if data is None or not data.rows:
+            return None if data is None else data.empty_text
+        return self._columns(width)[1], self._line_rows(y, width)
+
+    def line_text(self, y: int, width: int) -> Text:
         data = self.data
         if data is None:
             return Text("…")
         if not data.rows:
             return Text(data.empty_text)
-        width = max(30, self.content_region.width or self.size.width - 4)
-        cols = max(1, min(3, width // self.column_width))
-        col_w = (width - (cols - 1) * 2) // cols
-        per_col = -(-len(data.rows) // cols)
-        lines: list[Text] = []
-        for r in range(per_col):
-            line = Text(no_wrap=True, overflow="ellipsis")
-            for c in range(cols):
-                i = c * per_col + r
-                if i >= len(data.rows):
-                    break
-                if c:
-                    line.append("  ")
-                line.append_text(self._row(data.rows[i], col_w))
-            lines.append(line)
-        text = Text("\n").join(lines)
-        text.no_wrap, text.overflow = True, "ellipsis"
-        return text
+        col_w = self._columns(width)[1]
+        line = Text(no_wrap=True, overflow="crop")
+        for c, row in enumerate(self._line_rows(y, width)):
+            if c:
+                line.append("  ")
+            line.append_text(self._row(row, col_w))
+        return line
 
     def _row(self, row: LeaderRowData, width: int) -> Text:
         text = Text(no_wrap=True)
