@@ -17,7 +17,7 @@ docs/benchmarks.md ("Kiosk soak").
     python bench/kiosk_soak.py [--rotations 5000] [--refreshes 2000] [--idle 60]
     python bench/kiosk_soak.py --only idle
 
-Writes bench/out/kiosk_soak.json and prints the markdown rows.
+Writes bench/out/kiosk_soak.json (or --out) and prints the figures.
 """
 
 from __future__ import annotations
@@ -153,6 +153,8 @@ async def rotate(rotations: int, refreshes: int, warmup: int) -> dict[str, Any]:
             gc.collect()
             return {"ticks": ticks, "rotations": screen.rotation.changes,
                     "refreshes": refreshed, "widgets": len(list(app.screen.walk_children())),
+                    "python_objects": len(gc.get_objects()),
+                    "duckdb_mb": round(source.engine.duckdb_memory_bytes / 2**20, 1),
                     "seconds": round(time.perf_counter() - started, 1), **sample_process(me)}
 
         while True:
@@ -311,6 +313,8 @@ def report(out: dict[str, Any]) -> None:
               f"({100 * r['rss_growth_after_warmup']:+.1f}%); widgets {w['widgets']} → "
               f"{f['widgets']}; fds {w['fds']} → {f['fds']}; open files {w['open_files']} → "
               f"{f['open_files']}; tracebacks in the log: {r['log_tracebacks']}")
+        print(f"of which DuckDB {w['duckdb_mb']} → {f['duckdb_mb']} MB; Python objects "
+              f"{w['python_objects']} → {f['python_objects']}")
     for key in ("idle_tmux", "idle_headless"):
         i = out.get(key)
         if i:
@@ -324,6 +328,7 @@ def main() -> int:
     parser.add_argument("--warmup", type=int, default=1200, help="refreshes before measuring")
     parser.add_argument("--idle", type=float, default=60.0, help="seconds of idle measure")
     parser.add_argument("--only", default="rotate,idle")
+    parser.add_argument("--out", type=Path, default=OUT / "kiosk_soak.json")
     args = parser.parse_args()
     only = set(args.only.split(","))
     out: dict[str, Any] = {"python": sys.version.split()[0], "size": SIZE}
@@ -332,8 +337,8 @@ def main() -> int:
     if "idle" in only:
         out["idle_tmux"] = idle_tmux(args.idle)
         out["idle_headless"] = asyncio.run(idle_headless(args.idle))
-    OUT.mkdir(exist_ok=True)
-    (OUT / "kiosk_soak.json").write_text(json.dumps(out, indent=2, ensure_ascii=False,
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(out, indent=2, ensure_ascii=False,
                                                     default=str) + "\n", encoding="utf-8")
     report(out)
     ok = (out.get("rotate", {}).get("ok", True)

@@ -107,6 +107,11 @@ class Engine:
         return self._store.queries
 
     @property
+    def duckdb_memory_bytes(self) -> int:
+        """What DuckDB holds in memory now: for soaks telling its growth from Python's."""
+        return self._store.memory_bytes()
+
+    @property
     def targets(self) -> tuple[Target, ...]:
         return self._targets
 

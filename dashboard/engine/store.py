@@ -82,6 +82,11 @@ class ProgressStore:
             self._con.close()
         shutil.rmtree(self._tmp, ignore_errors=True)
 
+    def memory_bytes(self) -> int:
+        """What DuckDB holds in memory now (bounded by memory_limit; soaks watch it)."""
+        with self._cursor() as cur:
+            return int(self._run(cur, "memory_in_use")[0][0])
+
     @contextmanager
     def _cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
         with self._lock:
