@@ -78,9 +78,10 @@ async def test_q_closes_only_that_session(served: Served) -> None:
     try:
         a.press("q")
         assert await a.wait_exit() == 0
+        assert "─ Kinh tế ─" in b.text()
         b.press("v")  # the other one still answers keys, and only its own language changes
         await b.wait_for("Economy")
-        assert "Kinh tế" not in b.text()
+        assert "─ Kinh tế ─" not in b.text()  # the panel's title ("Phòng Kinh tế" is a unit)
     finally:
         await asyncio.gather(a.close(), b.close())
 
