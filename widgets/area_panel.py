@@ -31,6 +31,8 @@ class TargetRow:
     percent_text: str
     status: str
     status_text: str
+    status_short: str = ""
+    """Fewer words for the same status, for a narrow panel (empty: cut status_text)."""
     spark: tuple[float | None, ...] = ()
     spark_top: float | None = None
     last_text: str = ""
@@ -194,7 +196,7 @@ class AreaPanel(CachedLines, can_focus=True):
         return line
 
     def _row(self, row: TargetRow, width: int) -> Text:
-        status_w = 15
+        status_w = 15 if width >= 70 else 9  # narrow: the short words, the title gets room
         value_w = min(22, max(12, cell_len(row.value_text)))
         pct_w = 5
         spark_w = 10 if width >= 110 else (6 if width >= 96 else 0)
@@ -207,7 +209,7 @@ class AreaPanel(CachedLines, can_focus=True):
 
         short = 8 - (width - fixed())  # a long value in a narrow panel: narrower status, bar
         if short > 0:
-            take = min(short, status_w - 10)
+            take = max(0, min(short, status_w - 9))
             status_w, short = status_w - take, short - take
             bar_w -= min(short, bar_w - 4)
         title_w = max(8, width - fixed())
@@ -224,7 +226,10 @@ class AreaPanel(CachedLines, can_focus=True):
         text.append(" ")
         text.append(_fit(row.percent_text, pct_w, right=True), st)
         text.append(" ")
-        text.append(_fit(row.status_text, status_w), st)
+        words = row.status_text
+        if cell_len(words) > status_w and row.status_short:
+            words = row.status_short
+        text.append(_fit(words, status_w), st)
         if spark_w:
             text.append(" ")
             text.append(sparkline(row.spark, spark_w, top=row.spark_top).rjust(spark_w), st)

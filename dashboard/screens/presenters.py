@@ -31,6 +31,7 @@ def target_row(t: TargetState, tr: Catalogue, tz: ZoneInfo) -> TargetRow:
         percent_text=fmt.percent(t.completion, lang),
         status=t.status,
         status_text=tr(f"status.{t.status}"),
+        status_short=tr(f"status_short.{t.status}"),
         spark=t.weekly,
         spark_top=t.target_value if t.direction == "at_least" else None,
         last_text=fmt.short_day(last, lang) if last else "—",
