@@ -2,7 +2,8 @@
 -- the reporters counted. latest: the newest report over all reporters; sum: each reporter's
 -- newest report, summed. Ties on time take the larger value (struct order: at, then value).
 -- An ASOF join finds each (target, reporter)'s last daily winner at or before each cut-off,
--- so the cost follows keys × cut-offs, not the length of the history.
+-- so the cost follows keys × cut-offs, not the length of the history. For up to 3 cut-offs
+-- state_at_few_cuts.sql is faster; from per_reporter on the two are the same: change both.
 WITH cuts AS (
     SELECT unnest($cuts::TIMESTAMPTZ[]) AS cut, generate_subscripts($cuts::TIMESTAMPTZ[], 1) AS k
 ),

@@ -2,7 +2,8 @@
 -- the week ends are kept): a join of the daily winners with each cut-off, aggregated per
 -- key, is 12-20 ms at 10M rows against 33 ms for the ASOF join, which sorts every daily row.
 -- From 4 cut-offs on the ASOF join is the cheaper one. The two must give the same answers
--- (tests/test_incremental.py compares warm and cold engines over random cut-offs).
+-- (tests/test_incremental.py compares warm and cold engines over random cut-offs); from
+-- per_reporter on the two are the same text: change both (one statement per file).
 WITH cuts AS (
     SELECT unnest($cuts::TIMESTAMPTZ[]) AS cut, generate_subscripts($cuts::TIMESTAMPTZ[], 1) AS k
 ),
