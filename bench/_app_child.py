@@ -75,6 +75,7 @@ def latency(folder: Path, drops: int) -> dict[str, Any]:
     from dashboard import fmt
     from dashboard.app import AppOptions, create_app
     from dashboard.clock import FixedClock
+    from dashboard.contract import PROGRESS_SCHEMA
     from dashboard.source import EngineSource
     from widgets.area_panel import AreaPanel
 
@@ -98,9 +99,6 @@ def latency(folder: Path, drops: int) -> dict[str, Any]:
         return out
 
     AreaPanel.line_text = spy  # type: ignore[method-assign]
-    schema = pa.schema([("target_id", pa.string()), ("reporter", pa.string()),
-                        ("reported_at", pa.timestamp("us")), ("value", pa.float64()),
-                        ("note", pa.string())])
     samples: list[dict[str, Any]] = []
 
     async def run() -> None:
@@ -116,7 +114,7 @@ def latency(folder: Path, drops: int) -> dict[str, Any]:
                 table = pa.table({
                     "target_id": [tid], "reporter": ["Bench reporter"],
                     "reported_at": [datetime(2020, 9, 30, 20, 0) + timedelta(minutes=i)],
-                    "value": [value], "note": [f"drop {i}"]}, schema=schema)
+                    "value": [value], "note": [f"drop {i}"]}, schema=PROGRESS_SCHEMA)
                 tmp = drop_dir / f".drop-{i:03d}.parquet"
                 pq.write_table(table, tmp)
                 watch.update(target=tid, prefix=prefix, t_render=None)

@@ -47,6 +47,7 @@ sys.path.insert(0, str(ROOT))
 
 from dashboard.app import AppOptions, create_app  # noqa: E402
 from dashboard.clock import FixedClock  # noqa: E402
+from dashboard.contract import PROGRESS_SCHEMA  # noqa: E402
 from dashboard.kiosk.kiosk_app import KioskApp  # noqa: E402
 from dashboard.kiosk.logbook import close_log  # noqa: E402
 from dashboard.kiosk.running_clock import RunningClock  # noqa: E402
@@ -75,12 +76,9 @@ def write_report(folder: Path, slot: int, target: str, reporter: str, at: dateti
                  value: float) -> None:
     """A unit's file, written as units should (temp name, rename). Ten names are reused, so
     the data folder stays the size of a real one while its files keep changing."""
-    table = pa.table({
-        "target_id": pa.array([target], pa.string()),
-        "reporter": pa.array([reporter], pa.string()),
-        "reported_at": pa.array([at.replace(tzinfo=None)], pa.timestamp("us")),
-        "value": pa.array([value], pa.float64()),
-    })
+    table = pa.table({"target_id": [target], "reporter": [reporter],
+                      "reported_at": [at.replace(tzinfo=None)], "value": [value], "note": [None]},
+                     schema=PROGRESS_SCHEMA)
     tmp = folder / "progress" / f".soak-{slot}.tmp"
     pq.write_table(table, tmp)
     tmp.rename(folder / "progress" / f"soak-{slot}.parquet")
@@ -154,7 +152,7 @@ async def rotate(rotations: int, refreshes: int, warmup: int) -> dict[str, Any]:
             return {"ticks": ticks, "rotations": screen.rotation.changes,
                     "refreshes": refreshed, "widgets": len(list(app.screen.walk_children())),
                     "python_objects": len(gc.get_objects()),
-                    "duckdb_mb": round(source.engine.duckdb_memory_bytes / 2**20, 1),
+                    "duckdb_mb": round(source.engine.duckdb_memory_bytes() / 2**20, 1),
                     "seconds": round(time.perf_counter() - started, 1), **sample_process(me)}
 
         while True:

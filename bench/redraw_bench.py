@@ -37,6 +37,7 @@ sys.path.insert(0, str(ROOT))
 
 from dashboard.app import AppOptions, create_app  # noqa: E402
 from dashboard.clock import FixedClock  # noqa: E402
+from dashboard.contract import PROGRESS_SCHEMA  # noqa: E402
 from dashboard.engine.model import Snapshot  # noqa: E402
 from dashboard.messages import DataRefreshed  # noqa: E402
 from dashboard.source import EngineSource  # noqa: E402
@@ -55,10 +56,7 @@ def snapshots(folder: Path, changes: int) -> tuple[EngineSource, list[Snapshot]]
         t = targets[i % len(targets)]
         table = pa.table({"target_id": [t.target_id], "reporter": ["Bench"],
                           "reported_at": [datetime(2020, 7, 15, 9, 0) + timedelta(seconds=i)],
-                          "value": [1000.5 + i]},
-                         schema=pa.schema([("target_id", pa.string()), ("reporter", pa.string()),
-                                           ("reported_at", pa.timestamp("us")),
-                                           ("value", pa.float64())]))
+                          "value": [1000.5 + i], "note": [None]}, schema=PROGRESS_SCHEMA)
         pq.write_table(table, folder / "progress" / f"redraw-{i:03d}.parquet")
         source.refresh()
         out.append(source.snapshot(NOW))

@@ -9,32 +9,47 @@ value and the view draws again when new data arrives.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import events
 
 from widgets.area_panel import AreaPanel
+from widgets.cached_lines import CachedLines
 from widgets.leaderboard import Leaderboard
 
 log = logging.getLogger("thidua.kiosk")
 
+# The mixin is a CachedLines for the type checker only. At run time it must not be a DOM node:
+# Textual takes CSS type names and DEFAULT_CSS from the first DOM base of a class, which has to
+# stay the view itself (AreaPanel, Leaderboard).
+if TYPE_CHECKING:
+    _View = CachedLines
+else:
+    _View = object
 
-class _Contained:
-    """Mixin: a line that cannot be drawn shows a message instead; clicks do nothing."""
 
-    failure_text = "⚠"
-    """Shown in place of a view that cannot be drawn (set from the kiosk's catalogue)."""
+class _Contained(_View):
+    """A line that cannot be drawn shows a message instead; clicks do nothing. Put first in
+    the bases, before the view it contains."""
+
     _failed_on: object = None
 
-    def _contained(self, data: object, draw: Callable[[], Text]) -> Text:
+    def __init__(self, *, failure_text: str, id: str | None = None,
+                 classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.failure_text = failure_text
+        """Shown in place of a line that cannot be drawn (set from the kiosk's catalogue)."""
+
+    def line_text(self, y: int, width: int) -> Text:
         try:
-            return draw()
+            return super().line_text(y, width)
         except Exception:
+            data = getattr(self, "data", None)
             if self._failed_on is not data:
                 self._failed_on = data
                 log.exception("view %s could not be drawn; shown again with the next data",
-                              getattr(self, "id", "?"))
+                              self.id)
             return Text(self.failure_text)
 
     def on_click(self, event: events.Click) -> None:
@@ -43,22 +58,8 @@ class _Contained:
 
 
 class ContainedAreaPanel(_Contained, AreaPanel, can_focus=False):
-    def __init__(self, *, failure_text: str, id: str | None = None,
-                 classes: str | None = None) -> None:
-        super().__init__(id=id, classes=classes)
-        self.failure_text = failure_text
-
-    def line_text(self, y: int, width: int) -> Text:
-        draw = super().line_text
-        return self._contained(self.data, lambda: draw(y, width))
+    """An area panel as a kiosk view."""
 
 
 class ContainedLeaderboard(_Contained, Leaderboard, can_focus=False):
-    def __init__(self, *, failure_text: str, id: str | None = None,
-                 classes: str | None = None) -> None:
-        super().__init__(id=id, classes=classes)
-        self.failure_text = failure_text
-
-    def line_text(self, y: int, width: int) -> Text:
-        draw = super().line_text
-        return self._contained(self.data, lambda: draw(y, width))
+    """The leaderboard as a kiosk view."""

@@ -106,7 +106,6 @@ class Engine:
     def queries(self) -> int:
         return self._store.queries
 
-    @property
     def duckdb_memory_bytes(self) -> int:
         """What DuckDB holds in memory now: for soaks telling its growth from Python's."""
         return self._store.memory_bytes()
