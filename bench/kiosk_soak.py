@@ -2,7 +2,7 @@
 docs/benchmarks.md ("Kiosk soak").
 
   rotate    the headless kiosk (run_test, 160x48, real engine on a temp copy of the sample)
-            warmed up (1,200 refreshes), then through >= 5,000 more rotations and >= 2,000
+            warmed up (2,400 refreshes), then through >= 5,000 more rotations and >= 2,000
             more data refreshes. The refreshes are real: a
             Parquet file is written (temp name + rename) and the app's refresh runs; every
             fifth one is a corrupt file. A FixedClock is stepped one dwell per tick and the
@@ -323,7 +323,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rotations", type=int, default=5000)
     parser.add_argument("--refreshes", type=int, default=2000)
-    parser.add_argument("--warmup", type=int, default=1200, help="refreshes before measuring")
+    parser.add_argument("--warmup", type=int, default=2400, help="refreshes before measuring")
     parser.add_argument("--idle", type=float, default=60.0, help="seconds of idle measure")
     parser.add_argument("--only", default="rotate,idle")
     parser.add_argument("--out", type=Path, default=OUT / "kiosk_soak.json")
