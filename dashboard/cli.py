@@ -144,15 +144,18 @@ def _check(args: argparse.Namespace) -> int:
     for name in snap.files.pending:
         print(f"{name}: pending: unreadable but changed within the last 30 s "
               "(may still be being written)")
+    for w in snap.files.warnings:
+        print(f"{w.file}: warning: {w.reason}")
     for d in snap.rows_dropped:
         print(f"{d.file}: {d.count} row(s) dropped: {d.reason}")
     rows = sum(d.count for d in snap.rows_dropped)
-    n = len(snap.files.skipped) + len(snap.files.pending) + len(snap.rows_dropped)
+    n = (len(snap.files.skipped) + len(snap.files.pending) + len(snap.rows_dropped)
+         + len(snap.files.warnings))
     if n == 0:
         print(tr("check.ok", files=snap.files.used))
         return EXIT_OK
     print(tr("check.problems", n=n, skipped=len(snap.files.skipped),
-             pending=len(snap.files.pending), rows=rows))
+             pending=len(snap.files.pending), rows=rows, warnings=len(snap.files.warnings)))
     return EXIT_PROBLEMS
 
 

@@ -44,7 +44,10 @@ def to_dict(s: Snapshot, lang: str = "vi") -> dict[str, Any]:
         "leaderboard": [{"owner": r.owner, "rank": r.rank, "score": _num(r.score),
                          "rank_change": r.rank_change} for r in s.leaderboard],
         "files": {"used": s.files.used, "pending": list(s.files.pending),
-                  "skipped": [{"file": k.file, "reason": k.reason} for k in s.files.skipped]},
+                  "skipped": [{"file": k.file, "reason": k.reason} for k in s.files.skipped],
+                  "warnings": [{"file": w.file, "reason": w.reason} for w in s.files.warnings],
+                  "held": [{"file": h.file, "reason": h.reason, "since": _iso(h.since, tz)}
+                           for h in s.files.held]},
         "rows_dropped": [{"file": d.file, "count": d.count, "reason": d.reason}
                          for d in s.rows_dropped],
     }
@@ -133,6 +136,12 @@ def to_markdown(s: Snapshot, lang: str = "vi") -> str:
     if s.files.skipped:
         lines += ["", f"### {tr('brief.skipped')}", ""]
         lines += [f"- `{k.file}`: {k.reason}" for k in s.files.skipped]
+    if s.files.held:
+        lines += ["", f"### {tr('brief.held')}", ""]
+        lines += [f"- `{h.file}`: {h.reason}" for h in s.files.held]
+    if s.files.warnings:
+        lines += ["", f"### {tr('brief.warnings')}", ""]
+        lines += [f"- `{w.file}`: {w.reason}" for w in s.files.warnings]
     if s.rows_dropped:
         lines += ["", f"### {tr('brief.dropped')}", ""]
         lines += [f"- `{d.file}`: {d.count} × {d.reason}" for d in s.rows_dropped]

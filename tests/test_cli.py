@@ -30,7 +30,7 @@ TARGET_KEYS = {"target_id", "title", "unit_of_measure", "target_value", "directi
                "status", "last_report_at", "overdue", "projection", "needed_per_working_day",
                "reporters"}
 LEADER_KEYS = {"owner", "rank", "score", "rank_change"}
-FILES_KEYS = {"used", "pending", "skipped"}
+FILES_KEYS = {"used", "pending", "skipped", "warnings", "held"}
 
 
 def _age(path, seconds=3600.0):

@@ -26,6 +26,8 @@ from dashboard.engine.model import (
     CampaignInfo,
     DroppedRows,
     FilesState,
+    FileWarning,
+    HeldFile,
     HistoryPoint,
     SkippedFile,
     Snapshot,
@@ -49,11 +51,30 @@ DROP_REASONS = {
 
 @dataclass
 class _Entry:
+    """What the engine knows of one progress file."""
+
     sig: FileSig
-    status: str  # used | pending | skipped
+    status: str
+    """used | pending | skipped: the verdict on the file's current content."""
     reason: str | None = None
     file_id: int | None = None
+    """Whose rows are in the store: this content's when used, else the last good content's
+    (kept, marked stale, until the file reads again or is deleted), else None."""
     drops: dict[str, int] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
+    unlisted: str | None = None
+    """Why the file's folder cannot be listed now (its rows are kept meanwhile)."""
+    held_since: datetime | None = None
+    """When the rows shown stopped being the file's current content."""
+
+    def hold(self, good: _Entry, now: float) -> None:
+        """This content is bad: keep showing the rows of `good`, the last good content."""
+        self.file_id, self.drops = good.file_id, good.drops
+        self.held_since = good.held_since or datetime.fromtimestamp(now, UTC)
+
+    @property
+    def held(self) -> bool:
+        return self.file_id is not None and (self.status != "used" or self.unlisted is not None)
 
 
 @dataclass(frozen=True)
@@ -91,6 +112,7 @@ class Engine:
         self._lock = threading.RLock()
         self._targets: tuple[Target, ...] = ()
         self._targets_sig: dict[str, FileSig] | None = None
+        self._target_warnings: tuple[tuple[str, str], ...] = ()
         self._files: dict[str, _Entry] = {}
         self._problems: dict[str, str] = {}
         self._unknown: dict[int, int] = {}
@@ -130,7 +152,7 @@ class Engine:
                 if not self._targets:
                     raise CampaignError(str(e)) from e
                 if self._error is None:
-                    self._stale_since = datetime.fromtimestamp(self._wall(), UTC)
+                    self._stale_since = self._now_utc()
                 changed = self._error != str(e)
                 self._error = str(e)
                 return RefreshReport(changed=changed, seconds=time.perf_counter() - started)
@@ -149,16 +171,19 @@ class Engine:
         changed |= listing.problems != self._problems
         self._problems = listing.problems
         if listing.targets != self._targets_sig or changed:
-            targets = load_targets(self.folder, list(listing.targets), self.campaign,
-                                   self._store.read_rows)
+            loaded_targets = load_targets(self.folder, list(listing.targets), self.campaign,
+                                          self._store.read_rows)
+            targets = loaded_targets.targets
             self._store.set_targets(targets)
             self._targets = targets
+            self._target_warnings = loaded_targets.warnings
             self._targets_sig = listing.targets
             self._unknown = self._store.unknown_target_rows()
             changed = True
         current = listing.progress
         now = self._wall()
-        removed = [r for r in self._files if r not in current]
+        changed |= self._mark_unlisted(current, listing.problems)
+        removed = [r for r, e in self._files.items() if r not in current and e.unlisted is None]
         modified = [r for r, s in current.items() if r in self._files and self._files[r].sig != s]
         added = [r for r in current if r not in self._files]
         recheck = [r for r, e in self._files.items()
@@ -166,24 +191,52 @@ class Engine:
                    and now - e.sig.mtime_ns / 1e9 >= self._grace]
         if not (removed or modified or added or recheck):
             return RefreshReport(changed=changed)
-        gone = [i for r in removed + modified if (i := self._files[r].file_id) is not None]
+        gone = [i for r in removed if (i := self._files[r].file_id) is not None]
         new_entries, loaded = self._validate(modified + added + recheck, current, now)
-        drops, failed = self._store.apply(remove=gone, add=loaded)
+        # a replaced file's last good rows stay until its new content reads or it is deleted
+        replaces = {}
+        for r in modified + recheck:
+            old, new = self._files[r], new_entries[r]
+            if old.file_id is None:
+                continue
+            if new.file_id is not None:
+                replaces[new.file_id] = old.file_id
+            else:
+                new.hold(old, now)
+        drops, failed, dropped_ids = self._store.apply(remove=gone, add=loaded, replaces=replaces)
         for r in removed:
             del self._files[r]
         for f in loaded:
-            entry = new_entries[_rel(self.folder, f.path)]
+            rel = _rel(self.folder, f.path)
+            entry = new_entries[rel]
             if f.file_id in failed:
                 young = now - entry.sig.mtime_ns / 1e9 < self._grace
                 entry.status, entry.reason = ("pending" if young else "skipped"), failed[f.file_id]
                 entry.file_id = None
+                if f.file_id in replaces:
+                    entry.hold(self._files[rel], now)
             else:
                 entry.drops = drops.get(f.file_id, {})
         self._files.update(new_entries)
-        for fid in gone:
+        for fid in dropped_ids:
             self._unknown.pop(fid, None)
         self._unknown.update(self._store.unknown_target_rows([f.file_id for f in loaded]))
         return RefreshReport(changed=True, added=len(added), removed=len(removed))
+
+    def _mark_unlisted(self, current: dict[str, FileSig], problems: dict[str, str]) -> bool:
+        """Files under a folder that cannot be listed now are not gone: their rows stay, marked
+        with the folder's problem, until the folder can be read again. True when any changed."""
+        changed = False
+        for rel, entry in self._files.items():
+            why = None if rel in current else _folder_problem(rel, problems)
+            if why != entry.unlisted:
+                if why is not None and entry.held_since is None:
+                    entry.held_since = self._now_utc()
+                elif why is None and entry.status == "used":
+                    entry.held_since = None
+                entry.unlisted = why
+                changed = True
+        return changed
 
     def _reload_campaign(self) -> bool:
         sig = _stat_sig(self.folder / "campaign.toml")
@@ -217,7 +270,7 @@ class Engine:
                 continue
             fid = self._next_id
             self._next_id += 1
-            entries[r] = _Entry(sig, "used", file_id=fid)
+            entries[r] = _Entry(sig, "used", file_id=fid, warnings=verdict.warnings)
             loaded.append(LoadedFile(fid, paths[r], verdict))
         return entries, loaded
 
@@ -261,7 +314,7 @@ class Engine:
                 leaderboard=rules.leaderboard(targets, capped_now, capped_before),
                 files=self._files_state(),
                 rows_dropped=self._dropped(),
-                computed_at=datetime.fromtimestamp(self._wall(), UTC),
+                computed_at=self._now_utc(),
                 error=self._error,
                 stale_since=self._stale_since,
             )
@@ -296,12 +349,22 @@ class Engine:
         skipped = [SkippedFile(r, e.reason or "") for r, e in self._files.items()
                    if e.status == "skipped"]
         skipped += [SkippedFile(r, why) for r, why in self._problems.items()]
-        return FilesState(used, pending, tuple(sorted(skipped, key=lambda s: s.file)))
+        warnings = [FileWarning(r, w) for r, e in self._files.items() for w in e.warnings
+                    if e.status == "used"]
+        warnings += [FileWarning(r, w) for r, w in self._target_warnings]
+        held = [HeldFile(r, e.unlisted or e.reason or "", e.held_since or self._now_utc())
+                for r, e in self._files.items() if e.held]
+        return FilesState(used, pending, tuple(sorted(skipped, key=lambda s: s.file)),
+                          tuple(sorted(warnings, key=lambda w: w.file)),
+                          tuple(sorted(held, key=lambda h: h.file)))
+
+    def _now_utc(self) -> datetime:
+        return datetime.fromtimestamp(self._wall(), UTC)
 
     def _dropped(self) -> tuple[DroppedRows, ...]:
         out: list[DroppedRows] = []
         for rel, e in self._files.items():
-            if e.status != "used":
+            if e.file_id is None:
                 continue
             counts = dict(e.drops)
             if e.file_id in self._unknown:
@@ -336,6 +399,14 @@ def _stat_sig(path: Path) -> FileSig | None:
     except OSError:
         return None
     return FileSig(st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+def _folder_problem(rel: str, problems: dict[str, str]) -> str | None:
+    """The problem of a folder above rel that could not be listed, if any."""
+    for where, why in problems.items():
+        if where.endswith("/") and rel.startswith(where):
+            return f"{where}: {why}"
+    return None
 
 
 def _rel(folder: Path, path: str) -> str:

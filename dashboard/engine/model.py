@@ -112,10 +112,30 @@ class DroppedRows:
 
 
 @dataclass(frozen=True)
+class FileWarning:
+    """A file that is used, less something: e.g. an optional column of an unusable type."""
+
+    file: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class HeldFile:
+    """A file whose current content cannot be used (replaced by a bad one, or its folder is
+    unreadable): its last good rows are still counted, and are stale."""
+
+    file: str
+    reason: str
+    since: datetime
+
+
+@dataclass(frozen=True)
 class FilesState:
     used: int
     pending: tuple[str, ...]
     skipped: tuple[SkippedFile, ...]
+    warnings: tuple[FileWarning, ...] = ()
+    held: tuple[HeldFile, ...] = ()
 
 
 @dataclass(frozen=True)

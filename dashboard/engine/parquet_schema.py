@@ -9,6 +9,8 @@ NUMBER_PREFIXES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINY
                    "UINTEGER", "UBIGINT", "UHUGEINT", "FLOAT", "DOUBLE", "DECIMAL")
 NAIVE_TIME = {"TIMESTAMP", "TIMESTAMP_NS", "TIMESTAMP_MS", "TIMESTAMP_S", "DATE"}
 ZONED_TIME = {"TIMESTAMP WITH TIME ZONE"}
+NULL = '"NULL"'
+"""DuckDB's name for Arrow's null type: pandas and pyarrow write an all-empty column with it."""
 
 PROGRESS_COLUMNS = {
     "target_id": "string",
@@ -24,6 +26,8 @@ class ProgressLayout:
 
     zoned: bool
     has_note: bool
+    warnings: tuple[str, ...] = ()
+    """Optional columns left out because of their type: the file is used without them."""
 
 
 def top_level_columns(rows: list[tuple[str, str | None, int | None]]) -> dict[str, str]:
@@ -63,17 +67,22 @@ def check_progress(columns: dict[str, str]) -> ProgressLayout | str:
     if at not in NAIVE_TIME | ZONED_TIME:
         return _wrong("reported_at", at, "timestamp or date")
     note = columns.get("note")
-    if note is not None and note not in STRING:
-        return _wrong("note", note, "string")
-    return ProgressLayout(zoned=at in ZONED_TIME, has_note=note is not None)
+    warnings = () if note in (None, NULL) or note in STRING else (unusable_optional("note", note),)
+    return ProgressLayout(zoned=at in ZONED_TIME, has_note=note in STRING, warnings=warnings)
+
+
+def unusable_optional(col: str, actual: str) -> str:
+    """The warning for an optional column whose type cannot be used (the rest of the file is)."""
+    return f"{_wrong(col, actual, 'string')}: the file is used without it"
 
 
 def _wrong(col: str, actual: str, expected: str) -> str:
     return f"column '{col}' has type {_friendly(actual)} (expected {expected})"
 
 
-_FRIENDLY = {"VARCHAR": "string", "BIGINT": "int64", "INTEGER": "int32", "DOUBLE": "float64",
-             "FLOAT": "float32", "BOOLEAN": "bool", "TIMESTAMP": "timestamp", "DATE": "date"}
+_FRIENDLY = {NULL: "null (every value empty)", "VARCHAR": "string", "BIGINT": "int64",
+             "INTEGER": "int32", "DOUBLE": "float64", "FLOAT": "float32",
+             "BOOLEAN": "bool", "TIMESTAMP": "timestamp", "DATE": "date"}
 
 
 def _friendly(duck_type: str) -> str:

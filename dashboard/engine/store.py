@@ -11,7 +11,7 @@ import shutil
 import tempfile
 import threading
 import weakref
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -156,17 +156,22 @@ class ProgressStore:
         *,
         remove: Sequence[int],
         add: Sequence[LoadedFile],
-    ) -> tuple[dict[int, dict[str, int]], dict[int, str]]:
+        replaces: Mapping[int, int] | None = None,
+    ) -> tuple[dict[int, dict[str, int]], dict[int, str], list[int]]:
         """Remove files, read and add others, and bring the daily table up to date.
 
-        Returns (dropped rows per added file id and reason, read failure per file id). A file
-        that fails to read is left out; everything else still lands.
+        replaces: added file id → the id of an earlier version of the same file, removed only
+        when the new one reads (else its rows stay). Returns (dropped rows per added file id
+        and reason, read failure per file id, the ids removed). A file that fails to read is
+        left out; everything else still lands.
         """
         drops: dict[int, dict[str, int]] = {}
         failed: dict[int, str] = {}
         with self._cursor() as cur:
             self._run(cur, "stage_clear")
             good = self._stage(cur, list(add), None, failed)
+            remove = [*remove, *(old for new, old in (replaces or {}).items()
+                                 if new not in failed)]
             ids = {f.path: f.file_id for f in good}
             for file, reason, rows in self._run(cur, "stage_drops"):
                 drops.setdefault(ids[file], {})[reason] = int(rows)
@@ -186,7 +191,7 @@ class ProgressStore:
             self._loaded.pop(fid, None)
         for f in good:
             self._loaded[f.file_id] = f
-        return drops, failed
+        return drops, failed, remove
 
     def _stage(
         self,
@@ -197,10 +202,11 @@ class ProgressStore:
     ) -> list[LoadedFile]:
         """Reduce files into `stage`, in batches of files that read alike; return those read."""
         good: list[LoadedFile] = []
-        batches: dict[bool, list[LoadedFile]] = {}
+        batches: dict[tuple[bool, bool], list[LoadedFile]] = {}
         for f in files:
-            batches.setdefault(f.layout.zoned, []).append(f)
-        # naive and zoned columns go in separate batches: one read would give them one type
+            batches.setdefault((f.layout.zoned, f.layout.has_note), []).append(f)
+        # naive and zoned columns go in separate batches: one read would give them one type;
+        # a file whose note is left out (null or unusable type) must not be read with one
         for batch in batches.values():
             try:
                 self._reduce(cur, batch, cut)
@@ -220,7 +226,7 @@ class ProgressStore:
 
     def _reduce(self, cur: duckdb.DuckDBPyConnection, batch: list[LoadedFile],
                 cut: datetime | None) -> None:
-        name = ("reduce_progress_with_note" if any(f.layout.has_note for f in batch)
+        name = ("reduce_progress_with_note" if batch[0].layout.has_note
                 else "reduce_progress_without_note")
         self._run(cur, name, {
             "files": [glob_escape(f.path) for f in batch],

@@ -11,7 +11,7 @@ from typing import Any
 
 from dashboard.engine.campaign import Campaign
 from dashboard.engine.errors import CampaignError
-from dashboard.engine.parquet_schema import NUMBER_PREFIXES, STRING
+from dashboard.engine.parquet_schema import NULL, NUMBER_PREFIXES, STRING, unusable_optional
 
 DIRECTIONS = ("at_least", "at_most")
 AGGREGATES = ("latest", "sum")
@@ -35,20 +35,30 @@ class Target:
         return (self.title_en or self.title_vi) if lang == "en" else self.title_vi
 
 
+@dataclass(frozen=True)
+class TargetSet:
+    targets: tuple[Target, ...]
+    warnings: tuple[tuple[str, str], ...] = ()
+    """(file, reason) for optional columns left out because of their type."""
+
+
 RowReader = Callable[[str], tuple[dict[str, str], list[dict[str, Any]]]]
 """Reads one Parquet file: (column → DuckDB type, rows); raises CampaignError with the reason."""
 
 
 def load_targets(folder: Path, files: list[str], campaign: Campaign,
-                 read: RowReader) -> tuple[Target, ...]:
-    """Every target from the given files (relative to folder); any problem is a CampaignError."""
+                 read: RowReader) -> TargetSet:
+    """Every target from the given files (relative to folder). A problem with a required column
+    or a row is a CampaignError; an optional column of an unusable type is left out with a
+    warning."""
     if not files:
         raise CampaignError(f"{folder}: no targets.parquet (or targets/*.parquet) found")
     areas = {a.id for a in campaign.areas}
     out: list[Target] = []
     seen: dict[str, str] = {}
+    warnings: list[tuple[str, str]] = []
     for rel in sorted(files):
-        for row_no, row in enumerate(_rows(folder / rel, rel, read), 1):
+        for row_no, row in enumerate(_rows(folder / rel, rel, read, warnings), 1):
             where = f"{rel} row {row_no}"
             t = _target(row, where, areas)
             if t.target_id in seen:
@@ -57,10 +67,12 @@ def load_targets(folder: Path, files: list[str], campaign: Campaign,
             seen[t.target_id] = where
             out.append(t)
     order = {a.id: i for i, a in enumerate(campaign.areas)}
-    return tuple(sorted(out, key=lambda t: (order[t.area], t.target_id)))
+    return TargetSet(tuple(sorted(out, key=lambda t: (order[t.area], t.target_id))),
+                     tuple(warnings))
 
 
-def _rows(path: Path, rel: str, read: RowReader) -> list[dict[str, Any]]:
+def _rows(path: Path, rel: str, read: RowReader,
+          warnings: list[tuple[str, str]]) -> list[dict[str, Any]]:
     try:
         columns, rows = read(str(path))
     except CampaignError as e:
@@ -68,14 +80,18 @@ def _rows(path: Path, rel: str, read: RowReader) -> list[dict[str, Any]]:
     missing = [c for c in REQUIRED if c not in columns]
     if missing:
         raise CampaignError(f"{rel}: missing column(s) {', '.join(missing)}")
-    for col in (*REQUIRED, *OPTIONAL):
-        typ = columns.get(col)
-        if typ is None:
-            continue
-        ok = (typ.startswith(NUMBER_PREFIXES) if col == "target_value"
-              else typ in STRING or all(r.get(col) is None for r in rows))
+    for col in REQUIRED:
+        typ = columns[col]
+        # an all-empty column (type null) fails row by row with the row named
+        ok = typ.startswith(NUMBER_PREFIXES) if col == "target_value" else typ in (*STRING, NULL)
         if not ok:
             raise CampaignError(f"{rel}: column '{col}' has type {typ.lower()}")
+    unusable = [c for c in OPTIONAL if c in columns and columns[c] not in (*STRING, NULL)
+                and any(r.get(c) is not None for r in rows)]
+    for col in unusable:
+        warnings.append((rel, unusable_optional(col, columns[col])))
+    if unusable:
+        rows = [{k: v for k, v in r.items() if k not in unusable} for r in rows]
     return rows
 
 

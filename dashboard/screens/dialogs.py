@@ -51,6 +51,12 @@ class ProblemsModal(ModalScreen[None]):
         if s.files.pending:
             lines.append(f"[b]{tr('problems.pending')}[/b]")
             lines += [f"  {escape(p)}" for p in s.files.pending]
+        if s.files.held:
+            lines.append(f"[b]{tr('problems.held')}[/b]")
+            lines += [f"  {escape(h.file)}: {escape(h.reason)}" for h in s.files.held]
+        if s.files.warnings:
+            lines.append(f"[b]{tr('problems.warnings')}[/b]")
+            lines += [f"  {escape(w.file)}: {escape(w.reason)}" for w in s.files.warnings]
         if s.rows_dropped:
             lines.append(f"[b]{tr('problems.dropped')}[/b]")
             lines += [f"  {escape(d.file)}: {tr('problems.rows', count=d.count)} · {d.reason}"

@@ -100,16 +100,24 @@ def status_text(snap: Snapshot, tr: Catalogue, tz: ZoneInfo) -> str:
     text = tr("ui.status_line", as_of=fmt.moment(snap.as_of, lang, tz),
               refreshed=fmt.clock(snap.computed_at, tz), used=snap.files.used,
               pending=len(snap.files.pending), skipped=len(snap.files.skipped))
-    if snap.files.skipped or snap.files.pending or snap.rows_dropped:
+    files = snap.files
+    if files.skipped or files.pending or snap.rows_dropped or files.warnings or files.held:
         text += tr("ui.status_problems")
     return text
 
 
 def stale_text(snap: Snapshot, tr: Catalogue, tz: ZoneInfo) -> str | None:
-    if not snap.error:
+    """The whole data's staleness (a failing refresh), else the files whose last good rows
+    are shown in place of their bad current content."""
+    if snap.error:
+        since = fmt.hm(snap.stale_since, tz) if snap.stale_since else "?"
+        return tr("ui.stale", since=since, error=snap.error)
+    held = snap.files.held
+    if not held:
         return None
-    since = fmt.hm(snap.stale_since, tz) if snap.stale_since else "?"
-    return tr("ui.stale", since=since, error=snap.error)
+    first = held[0]
+    return tr("ui.held", n=len(held), file=first.file, reason=first.reason,
+              since=fmt.moment(first.since, tr.lang, tz))
 
 
 def changed_targets(old: Snapshot | None, new: Snapshot) -> frozenset[str]:
