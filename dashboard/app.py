@@ -23,7 +23,7 @@ from dashboard.clock import Clock, SystemClock
 from dashboard.engine.errors import ThiduaError
 from dashboard.engine.model import Snapshot
 from dashboard.i18n import LANGUAGES, catalogue
-from dashboard.messages import DataRefreshed, FolderChanged, HistoryLoaded, RefreshFailed
+from dashboard.messages import DataRefreshed, FolderChanged, RefreshFailed
 from dashboard.screens.dashboard_screen import DashboardScreen
 from dashboard.screens.dialogs import DateModal, HelpModal, ProblemsModal
 from dashboard.screens.target_screen import TargetScreen
@@ -151,15 +151,18 @@ class ThiduaApp(App[int]):
         try:
             changed = self.source.refresh() if rescan else False
             snap = self.source.snapshot(as_of) if changed or requery else None
+            campaign = self.source.campaign
         except ThiduaError as e:
             self.post_message(RefreshFailed(str(e)))
             return
-        self.post_message(DataRefreshed(snap, time.perf_counter() - started))
+        self.post_message(DataRefreshed(snap, time.perf_counter() - started, campaign))
 
     @on(DataRefreshed)
-    def _data_refreshed(self, event: DataRefreshed) -> None:
+    async def _data_refreshed(self, event: DataRefreshed) -> None:
         self._busy = False
         self.last_refresh_seconds = event.seconds
+        if event.campaign is not None and event.campaign != self.dashboard.campaign:
+            await self.dashboard.set_campaign(event.campaign)
         if event.snapshot is not None:
             previous, self.snapshot = self.snapshot, event.snapshot
             self.refresh_count += 1
@@ -241,7 +244,7 @@ class ThiduaApp(App[int]):
             if at is not None:
                 self.travel_to(at if at < self.clock.now() else None)
 
-        self.push_screen(DateModal(self.source.campaign, self.tr), chosen)
+        self.push_screen(DateModal(self.source.campaign, self.tr, self.clock.now()), chosen)
 
     def _replay_step(self) -> None:
         c = self.source.campaign
@@ -306,24 +309,8 @@ class ThiduaApp(App[int]):
         target = self.snapshot.target(event.key)
         if target is None:
             return
-        screen = TargetScreen(self.source.campaign, target, self.tr)
-        self.push_screen(screen)
-        self._history_worker(event.key, self.as_of)
-
-    @work(thread=True, exclusive=True, group="history")
-    def _history_worker(self, target_id: str, as_of: datetime) -> None:
-        try:
-            history = self.source.history(target_id, as_of)
-        except ThiduaError as e:
-            self.post_message(RefreshFailed(str(e)))
-            return
-        self.post_message(HistoryLoaded(history))
-
-    @on(HistoryLoaded)
-    def _history_loaded(self, event: HistoryLoaded) -> None:
-        screen = self.screen
-        if isinstance(screen, TargetScreen) and screen.target.target_id == event.history.target_id:
-            screen.show_history(event.history)
+        self.push_screen(TargetScreen(self.source.campaign, target, self.tr,
+                                      source=self.source, as_of=self.as_of))
 
     def _apply_key_labels(self) -> None:
         labels = {"quit": "keys.quit", "help": "keys.help", "leaderboard": "keys.leaderboard",

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
-from dashboard.engine.model import Snapshot, TargetHistory
+from dashboard.engine.campaign import Campaign
+from dashboard.engine.model import Snapshot
 
 
 @dataclass
@@ -15,6 +16,8 @@ class DataRefreshed(Message):
 
     snapshot: Snapshot | None
     seconds: float
+    campaign: Campaign | None = None
+    """The campaign as of this refresh: campaign.toml may have changed while the app runs."""
 
 
 @dataclass
@@ -22,11 +25,6 @@ class RefreshFailed(Message):
     """A refresh or query failed; the last good snapshot stays on screen, marked stale."""
 
     error: str
-
-
-@dataclass
-class HistoryLoaded(Message):
-    history: TargetHistory
 
 
 @dataclass

@@ -53,6 +53,7 @@ class KioskScreen(DashboardScreen, inherit_bindings=False):
 
     BINDINGS = []
     AUTO_FOCUS = ""
+    AREAS_IN = "spotlight"
 
     def __init__(self, campaign: Campaign, tr: Catalogue, settings: KioskSettings,
                  clock: Clock) -> None:
@@ -86,10 +87,9 @@ class KioskScreen(DashboardScreen, inherit_bindings=False):
             yield Static("", id="kiosk-banner", markup=False)
             yield Static("", id="past-banner", markup=False)
             yield Static("", id="kiosk-note", markup=False)
-            with Vertical(id="spotlight"):
+            with Vertical(id=self.AREAS_IN):
                 for area in self.campaign.areas:
-                    yield ContainedAreaPanel(failure_text=failure, id=f"area-{area.id}",
-                                             classes="view")
+                    yield self.make_area_panel(area.id)
                 yield ContainedLeaderboard(failure_text=failure, id="leaderboard",
                                            classes="view")
             with Horizontal(id="kiosk-bar"):
@@ -97,6 +97,17 @@ class KioskScreen(DashboardScreen, inherit_bindings=False):
                 yield Static(self.ktr("kiosk.waiting"), id="updated", markup=False)
         with Container(id="night-room"):
             yield NightClock(id="night")
+
+    def make_area_panel(self, area_id: str) -> ContainedAreaPanel:
+        return ContainedAreaPanel(failure_text=self.ktr("kiosk.view_error"),
+                                  id=f"area-{area_id}", classes="view")
+
+    def areas_changed(self) -> None:
+        """The rotation follows the new areas, from the view it was on when still there."""
+        self.views = kiosk.view_ids(self.campaign)
+        self.rotation.set_views(self.views, self.clock.now().timestamp())
+        self._interruptions = {k: v for k, v in self._interruptions.items() if k in self.views}
+        self._apply_view()
 
     @on(events.Mount)
     def _mounted(self, event: events.Mount) -> None:

@@ -109,6 +109,23 @@ class Rotation:
         self._show(first, now, hold, 0.0)
         return moved
 
+    def set_views(self, views: Sequence[str], now: float) -> None:
+        """The campaign's areas changed: cycle through `views` from now on. The current view
+        stays on (with the rest of its slot) when it is still one of them."""
+        if not views:
+            raise ValueError("a rotation needs at least one view")
+        resume = self.views[self._index]  # where the cycle goes on after an interruption
+        self.views = tuple(views)
+        self._queue = [(v, h) for v, h in self._queue if v in self.views]
+        if self._current in self.views:
+            self._index = (self.views.index(resume) if resume in self.views
+                           else min(self._index, len(self.views) - 1))
+        else:
+            self._queue.clear()
+            self._interrupted = False
+            self._index = 0
+            self._show(self.views[0], now, self.dwell(self.views[0]), 0.0)
+
     def restart(self, now: float) -> None:
         """Begin again at the first view (after the screen was off for the night)."""
         self._queue.clear()

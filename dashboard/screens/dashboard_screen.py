@@ -31,6 +31,9 @@ class DashboardScreen(Screen[None]):
         *[Binding(str(n), f"zoom({n})", f"Zoom {n}", show=False) for n in range(1, 10)],
     ]
 
+    AREAS_IN = "body"
+    """The id of the container that holds the area panels, before the leaderboard."""
+
     def __init__(self, campaign: Campaign, tr: Catalogue) -> None:
         super().__init__()
         self.campaign = campaign
@@ -45,9 +48,9 @@ class DashboardScreen(Screen[None]):
             yield CountdownDisplay(id="countdown")
         yield Static("", id="past-banner", markup=False)
         yield Static("", id="stale-banner", markup=False)
-        with VerticalScroll(id="body"):
+        with VerticalScroll(id=self.AREAS_IN):
             for area in self.campaign.areas:
-                yield AreaPanel(id=f"area-{area.id}", classes="area")
+                yield self.make_area_panel(area.id)
             yield Leaderboard(id="leaderboard")
         yield Static(self.tr("ui.loading"), id="status", markup=False)
         yield Footer()
@@ -56,7 +59,45 @@ class DashboardScreen(Screen[None]):
         first = self.query(AreaPanel).first()
         first.focus()
 
+    def make_area_panel(self, area_id: str) -> AreaPanel:
+        return AreaPanel(id=f"area-{area_id}", classes="area")
+
     # -- feeding ---------------------------------------------------------------------------
+
+    async def set_campaign(self, campaign: Campaign) -> None:
+        """campaign.toml changed while the app runs: areas added, removed, renamed or
+        reordered, a new title or calendar. Panels follow the new areas; the next snapshot
+        (computed with the new campaign) fills them."""
+        old = [a.id for a in self.campaign.areas]
+        self.campaign = campaign
+        self._title = ""  # the title line is drawn again at the next tick
+        new = [a.id for a in campaign.areas]
+        if new != old:
+            await self._arrange_areas(old, new)
+        if self.zoomed not in (None, "leaderboard", *new):
+            self.zoomed = None
+        self.areas_changed()
+
+    async def _arrange_areas(self, old: list[str], new: list[str]) -> None:
+        holder = self.query_one(f"#{self.AREAS_IN}")
+        board = self.query_one("#leaderboard")
+        gone = [self.query_one(f"#area-{a}") for a in old if a not in new]
+        if gone:
+            await holder.remove_children(gone)
+        for area_id in new:
+            found = holder.query(f"#area-{area_id}")
+            if found:
+                holder.move_child(found.first(), before=board)
+            else:
+                await holder.mount(self.make_area_panel(area_id), before=board)
+
+    def areas_changed(self) -> None:
+        """After the area panels changed: the zoom shows what it showed, a panel has focus."""
+        if self.zoomed is not None:
+            self._zoom(self.zoomed)
+        elif self.focused is None or not self.focused.is_attached:
+            panels = self.query(AreaPanel)
+            (panels.first() if panels else self.query_one(Leaderboard)).focus()
 
     def set_language(self, tr: Catalogue) -> None:
         self.tr = tr

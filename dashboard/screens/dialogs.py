@@ -13,6 +13,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
+from dashboard import fmt
 from dashboard.engine.campaign import Campaign
 from dashboard.engine.model import Snapshot
 from dashboard.i18n import Catalogue
@@ -69,29 +70,41 @@ class ProblemsModal(ModalScreen[None]):
 
 
 class DateModal(ModalScreen[datetime | None]):
-    """Asks for a day; answers the end of that day in the campaign's zone."""
+    """Asks for a day of the campaign up to today; answers the end of that day in the
+    campaign's zone. A day it cannot show is refused with the reason, and the dialog stays."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, campaign: Campaign, tr: Catalogue) -> None:
+    def __init__(self, campaign: Campaign, tr: Catalogue, now: datetime) -> None:
         super().__init__()
         self.campaign = campaign
         self.tr = tr
+        self.now = now
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(self.tr("goto.title"), classes="dialog-title")
             yield Input(placeholder=self.tr("goto.placeholder"), id="goto-input")
-            yield Label("", id="goto-error")
+            yield Label("", id="goto-error", markup=False)
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
-        d = parse_day(event.value, self.campaign.start.year)
+        c, lang = self.campaign, self.tr.lang
+        d = parse_day(event.value, c.start.year)
+        today = self.now.astimezone(c.tz).date()
+        error = None
         if d is None:
-            self.query_one("#goto-error", Label).update(self.tr("goto.invalid", text=event.value))
+            error = self.tr("goto.invalid", text=event.value)
+        elif not c.start <= d <= c.end:
+            error = self.tr("goto.outside", day=fmt.day(d, lang), start=fmt.day(c.start, lang),
+                            end=fmt.day(c.end, lang))
+        elif d > today:
+            error = self.tr("goto.future", day=fmt.day(d, lang), today=fmt.day(today, lang))
+        if error is not None:
+            self.query_one("#goto-error", Label).update(error)
             return
-        d = max(self.campaign.start, min(d, self.campaign.end))
-        self.dismiss(datetime.combine(d, time(23, 59, 59), self.campaign.tz))
+        assert d is not None
+        self.dismiss(datetime.combine(d, time(23, 59, 59), c.tz))
 
     def action_cancel(self) -> None:
         self.dismiss(None)

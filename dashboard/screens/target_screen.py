@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label, Static
 from textual_plotext import PlotextPlot
@@ -14,22 +17,37 @@ from textual_plotext import PlotextPlot
 from dashboard import fmt
 from dashboard.engine import semantics as rules
 from dashboard.engine.campaign import Campaign
+from dashboard.engine.errors import ThiduaError
 from dashboard.engine.model import TargetHistory, TargetState
 from dashboard.i18n import Catalogue
 from dashboard.screens.presenters import value_text
+from dashboard.source import SnapshotSource
 
 
 class TargetScreen(Screen[None]):
-    """Esc goes back. The history arrives later (loaded by a worker) through show_history."""
+    """Esc goes back. Its own worker loads the history; a failure stays on this screen (the
+    dashboard's refreshes know nothing of it)."""
 
     BINDINGS = [Binding("escape", "app.pop_screen", "Back")]
 
-    def __init__(self, campaign: Campaign, target: TargetState, tr: Catalogue) -> None:
+    @dataclass
+    class HistoryLoaded(Message):
+        history: TargetHistory
+
+    @dataclass
+    class HistoryFailed(Message):
+        error: str
+
+    def __init__(self, campaign: Campaign, target: TargetState, tr: Catalogue, *,
+                 source: SnapshotSource | None = None, as_of: datetime | None = None) -> None:
         super().__init__()
         self.campaign = campaign
         self.target = target
         self.tr = tr
+        self.source = source
+        self.as_of = as_of
         self.history: TargetHistory | None = None
+        self.history_error: str | None = None
 
     def compose(self) -> ComposeResult:
         t, tr = self.target, self.tr
@@ -76,6 +94,31 @@ class TargetScreen(Screen[None]):
                           tr("detail.col_value"), tr("detail.col_note"))
         plot = self.query_one(PlotextPlot)
         plot.plt.title(tr("detail.loading"))
+        if self.source is not None and self.as_of is not None:
+            self._load_history(self.source, self.as_of)
+
+    @work(thread=True, exclusive=True, group="history")
+    def _load_history(self, source: SnapshotSource, as_of: datetime) -> None:
+        try:
+            history = source.history(self.target.target_id, as_of)
+        except ThiduaError as e:
+            self.post_message(self.HistoryFailed(str(e)))
+            return
+        self.post_message(self.HistoryLoaded(history))
+
+    @on(HistoryLoaded)
+    def _history_loaded(self, event: HistoryLoaded) -> None:
+        self.show_history(event.history)
+
+    @on(HistoryFailed)
+    def _history_failed(self, event: HistoryFailed) -> None:
+        self.history_error = event.error
+        table = self.query_one(DataTable)
+        table.clear()
+        table.add_row("—", self.tr("detail.history_failed", error=event.error), "", "")
+        plot = self.query_one(PlotextPlot)
+        plot.plt.title(self.tr("detail.history_failed", error=event.error))
+        plot.refresh()
 
     def show_history(self, history: TargetHistory) -> None:
         self.history = history
