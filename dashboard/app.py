@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from textual import on, work
 from textual.app import App
 from textual.binding import Binding
+from textual.timer import Timer
 
 from dashboard import fmt
 from dashboard.clock import Clock, SystemClock
@@ -96,6 +97,7 @@ class ThiduaApp(App[int]):
         self._again_requery = False
         self._last_query = 0.0
         self._stop_watch = asyncio.Event()
+        self._screenshot_timer: Timer | None = None
         self._apply_key_labels()
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -167,8 +169,8 @@ class ThiduaApp(App[int]):
             previous, self.snapshot = self.snapshot, event.snapshot
             self.refresh_count += 1
             self.dashboard.show_snapshot(event.snapshot, previous, self._past_text())
-            if self.options.screenshot_to is not None:
-                self.call_after_refresh(self._screenshot_and_exit)
+            if self.options.screenshot_to is not None and self._screenshot_timer is None:
+                self._screenshot_timer = self.set_interval(0.05, self._screenshot_when_complete)
         self._follow_up()
 
     @on(RefreshFailed)
@@ -296,7 +298,16 @@ class ThiduaApp(App[int]):
             return
         self.notify(self.tr("ui.exported", path=path), timeout=4)
 
+    def _screenshot_when_complete(self) -> None:
+        """Save once the whole screen is laid out with its data, however slow the machine."""
+        if self._screenshot_timer is not None and self.dashboard.is_complete():
+            self._screenshot_timer.stop()
+            self.screen.call_after_refresh(self._screenshot_and_exit)
+
     def _screenshot_and_exit(self) -> None:
+        if not self.dashboard.is_complete():  # a layout pass changed it again: wait on
+            self._screenshot_timer = self.set_interval(0.05, self._screenshot_when_complete)
+            return
         out = self.options.screenshot_to
         assert out is not None
         self.save_screenshot(filename=out.name, path=str(out.parent or Path.cwd()))

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import os
+import re
+import subprocess
+import sys
 import time
 import unicodedata
+from pathlib import Path
 
 import pytest
 from conftest import at, naive, target, tree_bytes, write_progress, write_targets
@@ -226,3 +231,33 @@ def test_snapshot_missing_folder(tmp_path, capsys):
     assert code == 2
     assert out == ""
     assert len(err.strip().splitlines()) == 1
+
+
+def _svg_text(path: Path) -> str:
+    rows = re.findall(r"<text[^>]*>(.*?)</text>", path.read_text(encoding="utf-8"), flags=re.S)
+    text = html.unescape("".join(rows)).replace("\xa0", " ")
+    return re.sub(r"cập nhật lúc [\d:]+", "cập nhật lúc –", text)
+
+
+def test_screenshot_waits_for_the_complete_screen_under_load(tmp_path):
+    """Six screenshots at once with more busy loops than cores: each is the whole screen
+    (before, half of such runs saved panels without their rows)."""
+    argv = [sys.executable, "-m", "dashboard", "screenshot", "--now", "2020-07-22T12:00",
+            "--size", "160x48"]
+    quiet = tmp_path / "quiet.svg"
+    subprocess.run([*argv, "--out", str(quiet)], check=True, capture_output=True, timeout=120)
+    expected = _svg_text(quiet)
+    assert "Bảng xếp hạng đơn vị" in expected and "UBND xã Quảng Lạc" in expected
+    burners = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(3)]
+    try:
+        runs = [subprocess.Popen([*argv, "--out", str(tmp_path / f"busy{i}.svg")],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                for i in range(6)]
+        for run in runs:
+            assert run.wait(timeout=300) == 0, run.stderr.read() if run.stderr else ""
+    finally:
+        for b in burners:
+            b.kill()
+            b.wait()
+    for i in range(6):
+        assert _svg_text(tmp_path / f"busy{i}.svg") == expected, f"run {i} differs"

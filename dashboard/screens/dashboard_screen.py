@@ -128,6 +128,20 @@ class DashboardScreen(Screen[None]):
         if changed:
             self.set_timer(3.0, self._clear_highlight)
 
+    def is_complete(self) -> bool:
+        """Every shown view has its data and the height its lines need: what a screenshot
+        waits for (under load, layout passes lag behind the data)."""
+        if self.snapshot is None:
+            return False
+        views: list[AreaPanel | Leaderboard] = [*self.query(AreaPanel), *self.query(Leaderboard)]
+        for view in views:
+            if not view.display:
+                continue
+            size = view.content_size
+            if view.data is None or size.width == 0 or size.height < view.line_count(size.width):
+                return False
+        return True
+
     def show_error(self, error: str) -> None:
         """No snapshot yet and the data cannot be read: say why instead of a blank screen."""
         show_banner(self.query_one("#stale-banner", Static), f"⚠ {error}")
