@@ -159,3 +159,20 @@ async def test_the_ordinary_app_runs_on_a_remote_source(hub: Hub) -> None:
         await pilot.press("left_square_bracket")  # a day back: asked of the hub
         assert await wait_for(pilot, lambda: hub.stats.past_snapshots == 1)
     source.close()
+
+
+async def test_a_changed_campaign_reaches_a_running_viewer(hub: Hub) -> None:
+    """campaign.toml gains an area while a viewer watches: the hub pushes the new campaign and
+    the viewer's screen gets the panel, without a restart."""
+    (source,) = await sources(hub, 1)
+    app = create_app(source, clock=FixedClock(MID_CAMPAIGN),
+                     options=AppOptions(watch=False, rescan_seconds=0.2))
+    async with app.run_test(size=(160, 60)) as pilot:
+        assert await wait_for(pilot, lambda: "Quốc phòng – An ninh" in screen_text(app))
+        toml = hub.folder / "campaign.toml"
+        toml.write_text(toml.read_text(encoding="utf-8") + '\n[[areas]]\nid = "environment"\n'
+                        'name_vi = "Môi trường"\nname_en = "Environment"\n', encoding="utf-8")
+        hub.kick()
+        assert await wait_for(pilot, lambda: "Môi trường" in screen_text(app), timeout=10)
+        assert app.screen.query("#area-environment")
+    source.close()
