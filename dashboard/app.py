@@ -1,8 +1,8 @@
 """The Textual app and its factory, shared by the CLI, the kiosk, the SSH viewers and tests.
 
 Data flow is one way: a thread worker asks the source for a snapshot and posts it; the main
-thread hands it to the screen. Refreshes never overlap: a request that arrives while one runs
-marks the data dirty and one more refresh follows.
+thread hands it to the screen. Refreshes never overlap: dashboard/refresh_scheduler.py merges
+the requests that arrive while one runs into one more refresh.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from dashboard.engine.errors import ThiduaError
 from dashboard.engine.model import Snapshot
 from dashboard.i18n import LANGUAGES, catalogue
 from dashboard.messages import DataRefreshed, FolderChanged, RefreshFailed
+from dashboard.refresh_scheduler import Refresh, RefreshScheduler
 from dashboard.screens.dashboard_screen import DashboardScreen
 from dashboard.screens.dialogs import DateModal, HelpModal, ProblemsModal
 from dashboard.screens.target_screen import TargetScreen
@@ -91,11 +92,8 @@ class ThiduaApp(App[int]):
         """Set while the user looks at the past (time travel or replay)."""
         self.refresh_count = 0
         self.last_refresh_seconds = 0.0
-        self._busy = False
-        self._again = False
-        self._again_rescan = False
-        self._again_requery = False
-        self._last_query = 0.0
+        self.scheduler = RefreshScheduler(self._start_refresh,
+                                          requery_seconds=self.options.live_requery_seconds)
         self._stop_watch = asyncio.Event()
         self._screenshot_timer: Timer | None = None
         self._apply_key_labels()
@@ -135,18 +133,14 @@ class ThiduaApp(App[int]):
         rescan: look at the folder for changed files; requery: recompute the snapshot even
         when no file changed (the as-of instant moved).
         """
-        if self._busy:
-            self._again = True
-            self._again_rescan |= rescan
-            self._again_requery |= requery
-            return
-        self._busy = True
-        if requery or self.snapshot is None:
-            self._last_query = time.monotonic()
-        self._refresh_worker(rescan, requery or self.snapshot is None, self.as_of)
+        self.scheduler.request(rescan=rescan, requery=requery or self.snapshot is None)
 
-    # Not exclusive: that would cancel a worker that already posted its result. The busy flag
-    # above is what keeps refreshes from overlapping.
+    def _start_refresh(self, refresh: Refresh) -> None:
+        self._refresh_worker(refresh.rescan, refresh.requery or self.snapshot is None,
+                             self.as_of)
+
+    # Not exclusive: that would cancel a worker that already posted its result. The scheduler
+    # is what keeps refreshes from overlapping.
     @work(thread=True, group="refresh")
     def _refresh_worker(self, rescan: bool, requery: bool, as_of: datetime) -> None:
         started = time.perf_counter()
@@ -161,7 +155,6 @@ class ThiduaApp(App[int]):
 
     @on(DataRefreshed)
     async def _data_refreshed(self, event: DataRefreshed) -> None:
-        self._busy = False
         self.last_refresh_seconds = event.seconds
         if event.campaign is not None and event.campaign != self.dashboard.campaign:
             await self.dashboard.set_campaign(event.campaign)
@@ -171,11 +164,10 @@ class ThiduaApp(App[int]):
             self.dashboard.show_snapshot(event.snapshot, previous, self._past_text())
             if self.options.screenshot_to is not None and self._screenshot_timer is None:
                 self._screenshot_timer = self.set_interval(0.05, self._screenshot_when_complete)
-        self._follow_up()
+        self.scheduler.finished()
 
     @on(RefreshFailed)
     def _refresh_failed(self, event: RefreshFailed) -> None:
-        self._busy = False
         if self.snapshot is not None:
             stale = replace(self.snapshot, error=event.error,
                             stale_since=self.snapshot.stale_since or self.snapshot.computed_at)
@@ -183,18 +175,10 @@ class ThiduaApp(App[int]):
             self.dashboard.show_snapshot(stale, None, self._past_text())
         else:
             self.dashboard.show_error(event.error)
-        self._follow_up()
-
-    def _follow_up(self) -> None:
-        if self._again:
-            rescan, requery = self._again_rescan, self._again_requery
-            self._again = self._again_rescan = self._again_requery = False
-            self.request_refresh(rescan=rescan, requery=requery)
+        self.scheduler.finished()
 
     def _rescan(self) -> None:
-        live = self.as_of_override is None
-        stale_query = time.monotonic() - self._last_query >= self.options.live_requery_seconds
-        self.request_refresh(requery=live and stale_query)
+        self.scheduler.periodic(live=self.as_of_override is None)
 
     @on(FolderChanged)
     def _folder_changed(self, event: FolderChanged) -> None:

@@ -26,6 +26,7 @@ from dashboard.clock import Clock
 from dashboard.engine import codec
 from dashboard.engine.engine import GRACE_SECONDS, Engine
 from dashboard.engine.errors import ThiduaError
+from dashboard.refresh_scheduler import Refresh, RefreshScheduler
 from dashboard.ssh import protocol
 
 log = logging.getLogger("thidua.ssh.hub")
@@ -107,7 +108,6 @@ class Hub:
         self._clock = clock
         self._watch = watch
         self._rescan_seconds = rescan_seconds
-        self._live_seconds = live_seconds
         self._grace = grace_seconds
         self._pool = ThreadPoolExecutor(1, thread_name_prefix="thidua-engine")
         """The engine's one thread: refreshes and queries never overlap."""
@@ -119,8 +119,11 @@ class Hub:
         self._live_as_of: datetime | None = None
         self._past: OrderedDict[str, asyncio.Task[bytes]] = OrderedDict()
         self._histories: OrderedDict[str, asyncio.Task[bytes]] = OrderedDict()
-        self._dirty = False
-        self._requery = False
+        self._scheduler = RefreshScheduler(
+            self._start_update, requery_seconds=live_seconds,
+            clock=lambda: self._clock.now().timestamp())
+        """Kicks while a refresh runs become one more refresh; the live view ages by the
+        data clock (a fixed --now never needs a new query)."""
         self._updater: asyncio.Task[None] | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._stop = asyncio.Event()
@@ -170,32 +173,37 @@ class Hub:
 
     def kick(self, *, requery: bool = False) -> None:
         """Something may have changed: refresh once, however many events came in meanwhile."""
-        self._dirty = True
-        self._requery |= requery
-        if self._updater is None or self._updater.done():
-            self._updater = asyncio.create_task(self._update_loop())
+        self._scheduler.request(requery=requery)
 
-    async def _update_loop(self) -> None:
-        while self._dirty and not self._stop.is_set():
-            self._dirty = False
-            requery, self._requery = self._requery, False
-            started, queries = time.perf_counter(), self.engine.queries
-            try:
-                report = await self._run(self.engine.refresh)
-            except ThiduaError as e:  # only when nothing usable was ever loaded
-                log.error("refresh failed: %s", e)
-                continue
-            self.stats.refreshes += 1
-            if report.changed:
-                self.stats.changes += 1
-                self._past.clear()
-                self._histories.clear()
-            if report.changed or requery:
-                await self._publish()
-            if report.changed:
-                log.info("data changed: 1 refresh + 1 snapshot, %d engine queries, pushed to "
-                         "%d viewer(s) in %.0f ms", self.engine.queries - queries,
-                         len(self._viewers), (time.perf_counter() - started) * 1000)
+    def _start_update(self, refresh: Refresh) -> None:
+        self._updater = asyncio.create_task(self._update(refresh))
+
+    async def _update(self, refresh: Refresh) -> None:
+        try:
+            if not self._stop.is_set():
+                await self._update_once(refresh.requery)
+        finally:
+            if not self._stop.is_set():
+                self._scheduler.finished()
+
+    async def _update_once(self, requery: bool) -> None:
+        started, queries = time.perf_counter(), self.engine.queries
+        try:
+            report = await self._run(self.engine.refresh)
+        except ThiduaError as e:  # only when nothing usable was ever loaded
+            log.error("refresh failed: %s", e)
+            return
+        self.stats.refreshes += 1
+        if report.changed:
+            self.stats.changes += 1
+            self._past.clear()
+            self._histories.clear()
+        if report.changed or requery:
+            await self._publish()
+        if report.changed:
+            log.info("data changed: 1 refresh + 1 snapshot, %d engine queries, pushed to "
+                     "%d viewer(s) in %.0f ms", self.engine.queries - queries,
+                     len(self._viewers), (time.perf_counter() - started) * 1000)
 
     async def _publish(self) -> None:
         started = time.perf_counter()
@@ -207,6 +215,7 @@ class Hub:
             log.error("live snapshot failed: %s", e)
             return
         self.stats.live_snapshots += 1
+        self._scheduler.queried()
         campaign = self.engine.campaign
         if campaign is not self._campaign_ref:
             self._campaign_json = codec.to_json(campaign).encode()
@@ -228,10 +237,7 @@ class Hub:
                 await asyncio.wait_for(self._stop.wait(), self._rescan_seconds)
             if self._stop.is_set():
                 return
-            as_of = self._live_as_of
-            moved = as_of is not None and (
-                (self._clock.now() - as_of).total_seconds() >= self._live_seconds)
-            self.kick(requery=moved)
+            self._scheduler.periodic()
 
     async def _watch_folder(self) -> None:
         from dashboard.watcher import watch_folder
