@@ -24,7 +24,7 @@ from dashboard.clock import Clock, SystemClock
 from dashboard.engine.errors import ThiduaError
 from dashboard.engine.model import Snapshot
 from dashboard.i18n import LANGUAGES, catalogue
-from dashboard.messages import DataRefreshed, FolderChanged, RefreshFailed
+from dashboard.messages import DataRefreshed, FolderChanged, RefreshFailed, SourceChanged
 from dashboard.refresh_scheduler import Refresh, RefreshScheduler
 from dashboard.screens.dashboard_screen import DashboardScreen
 from dashboard.screens.dialogs import DateModal, HelpModal, ProblemsModal
@@ -110,6 +110,7 @@ class ThiduaApp(App[int]):
         if self.options.replay_seconds_per_week:
             self.as_of_override = self.source.campaign.starts_at + timedelta(days=7)
             self.set_interval(self.options.replay_seconds_per_week, self._replay_step)
+        self.source.subscribe(self._source_changed)
         self.request_refresh()
         if self.options.watch and self.source.folder is not None:
             self._watch(self.source.folder)
@@ -180,8 +181,13 @@ class ThiduaApp(App[int]):
     def _rescan(self) -> None:
         self.scheduler.periodic(live=self.as_of_override is None)
 
+    def _source_changed(self) -> None:
+        """From the source's thread: post_message is safe from any thread."""
+        self.post_message(SourceChanged())
+
     @on(FolderChanged)
-    def _folder_changed(self, event: FolderChanged) -> None:
+    @on(SourceChanged)
+    def _data_changed(self, event: FolderChanged | SourceChanged) -> None:
         self.request_refresh(requery=False)
 
     @work(exclusive=True, group="watch")

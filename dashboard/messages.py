@@ -28,6 +28,11 @@ class RefreshFailed(Message):
 
 
 @dataclass
+class SourceChanged(Message):
+    """The source says new data has reached it (pushed, as to an SSH viewer)."""
+
+
+@dataclass
 class FolderChanged(Message):
     """The watcher saw changes to candidate files (debounced)."""
 

@@ -27,6 +27,11 @@ class SnapshotSource(Protocol):
         """The folder to watch for changes, or None when the source is told of them."""
         ...
 
+    def subscribe(self, notify: Callable[[], None]) -> None:
+        """Call notify, from any thread, whenever new data has reached the source (pushed to
+        it). A source that is not told of changes never calls it: the app watches its folder."""
+        ...
+
     def refresh(self) -> bool:
         """Catch up with the data; True when snapshots may have changed."""
         ...
@@ -58,6 +63,9 @@ class EngineSource:
     @property
     def folder(self) -> Path | None:
         return self._engine.folder
+
+    def subscribe(self, notify: Callable[[], None]) -> None:
+        """A local folder is watched by the app, not pushed: nothing to subscribe to."""
 
     def refresh(self) -> bool:
         return self._engine.refresh().changed

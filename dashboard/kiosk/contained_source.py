@@ -35,6 +35,9 @@ class ContainedSource:
     def folder(self) -> Path | None:
         return self.inner.folder
 
+    def subscribe(self, notify: Callable[[], None]) -> None:
+        self.inner.subscribe(notify)
+
     def refresh(self) -> bool:
         return self._contained("refresh", self.inner.refresh)
 

@@ -37,13 +37,11 @@ class HubLost(EngineError):
 
 class RemoteSource:
     def __init__(self, socket_path: Path, clock: Clock, *, timeout: float = 30.0,
-                 on_push: Callable[[], None] | None = None,
                  on_lost: Callable[[], None] | None = None) -> None:
-        """on_push is called (from the reader thread) when a new live snapshot arrives, so the
-        app can ask for it at once rather than at its next poll; on_lost when the hub goes."""
+        """on_lost is called (from the reader thread) when the hub goes."""
         self._clock = clock
         self._timeout = timeout
-        self._on_push = on_push
+        self._on_push: list[Callable[[], None]] = []
         self._on_lost = on_lost
         self._sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
@@ -82,6 +80,11 @@ class RemoteSource:
     @property
     def folder(self) -> Path | None:
         return None  # pushed: the app's own watcher stays off
+
+    def subscribe(self, notify: Callable[[], None]) -> None:
+        """Each pushed snapshot calls notify (from the reader thread): the app asks for it at
+        once rather than at its next poll."""
+        self._on_push.append(notify)
 
     def refresh(self) -> bool:
         with self._lock:
@@ -169,8 +172,8 @@ class RemoteSource:
             with self._lock:
                 self._campaign, self._live, self._fresh = campaign, snap, True
                 self.pushes += 1
-            if self._on_push is not None:
-                self._on_push()
+            for notify in self._on_push:
+                notify()
         elif kind == "reply":
             with self._lock:
                 answer = self._waiting.get(int(msg["id"]))

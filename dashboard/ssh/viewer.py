@@ -24,12 +24,11 @@ from pathlib import Path
 from dashboard.app import AppOptions, ThiduaApp, create_app
 from dashboard.clock import Clock, FixedClock, SystemClock
 from dashboard.engine import codec
-from dashboard.messages import FolderChanged
 from dashboard.ssh.remote_source import RemoteSource
 
 RESCAN_SECONDS = 1.0
-"""The app's poll of the source (a flag, no I/O) is only a safety net: each push also posts
-FolderChanged, as the watcher does for a local app, so news is shown at once. At 0.2 s the
+"""The app's poll of the source (a flag, no I/O) is only a safety net: the source tells the app
+of each push (SnapshotSource.subscribe), so news is shown at once. At 0.2 s the
 poll alone cost 50 viewers a third of a core while idle, and added 100 ms on average."""
 
 
@@ -81,16 +80,12 @@ def build_app(args: ViewerArgs) -> ThiduaApp:
         clock = FixedClock(codec.decode(datetime, args.now))
     holder: list[ThiduaApp] = []
 
-    def pushed() -> None:  # what the watcher says in a local app: look now, not at the poll
-        if holder:
-            holder[0].post_message(FolderChanged(1))
-
     def lost() -> None:  # the server went away: so does this session
         if holder:
             with contextlib.suppress(RuntimeError):  # the app has already ended
                 holder[0].call_from_thread(holder[0].exit, 0)
 
-    source = RemoteSource(args.socket, clock, on_push=pushed, on_lost=lost)
+    source = RemoteSource(args.socket, clock, on_lost=lost)
     app = create_app(source, clock=clock, options=AppOptions(
         lang=args.lang, watch=False, rescan_seconds=RESCAN_SECONDS,
         replay_seconds_per_week=args.replay, read_only=True))
