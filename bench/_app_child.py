@@ -32,8 +32,8 @@ SIZE = (160, 48)
 
 def startup(folder: Path) -> dict[str, Any]:
     import dashboard.cli  # noqa: F401  (what `thidua` imports: the engine and DuckDB)
-    from dashboard.app import create_app
     from dashboard.clock import FixedClock
+    from dashboard.frontends import create_app
     from dashboard.source import EngineSource
     from widgets.area_panel import AreaPanel
 
@@ -73,9 +73,10 @@ def latency(folder: Path, drops: int) -> dict[str, Any]:
     import pyarrow.parquet as pq
 
     from dashboard import fmt
-    from dashboard.app import AppOptions, create_app
+    from dashboard.app import AppOptions
     from dashboard.clock import FixedClock
     from dashboard.contract import PROGRESS_SCHEMA
+    from dashboard.frontends import create_app
     from dashboard.source import EngineSource
     from widgets.area_panel import AreaPanel
 

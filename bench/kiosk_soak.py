@@ -45,9 +45,10 @@ import pyarrow.parquet as pq
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from dashboard.app import AppOptions, create_app  # noqa: E402
+from dashboard.app import AppOptions  # noqa: E402
 from dashboard.clock import FixedClock  # noqa: E402
 from dashboard.contract import PROGRESS_SCHEMA  # noqa: E402
+from dashboard.frontends import create_app  # noqa: E402
 from dashboard.kiosk.kiosk_app import KioskApp  # noqa: E402
 from dashboard.kiosk.logbook import close_log  # noqa: E402
 from dashboard.kiosk.running_clock import RunningClock  # noqa: E402
@@ -131,7 +132,7 @@ async def rotate(rotations: int, refreshes: int, warmup: int) -> dict[str, Any]:
     settings = kiosk_settings(source.campaign, dwell_seconds=DWELL, highlight_seconds=8.0,
                               office_hours="07:00-18:00", burn_in_minutes=3.0)
     app = create_app(source, clock=clock, options=AppOptions(
-        watch=False, rescan_seconds=3600, live_requery_seconds=3600, kiosk=settings))
+        watch=False, rescan_seconds=3600, live_requery_seconds=3600), kiosk=settings)
     assert isinstance(app, KioskApp)
     me = psutil.Process()
     ticks = refreshed = corrupt = nights = 0
@@ -274,8 +275,8 @@ async def idle_headless(seconds: float) -> dict[str, Any]:
     folder = copy_sample(work / "data")
     source = EngineSource(folder)
     clock = RunningClock(datetime(2020, 7, 15, 10, 0, tzinfo=VN))
-    app = create_app(source, clock=clock, options=AppOptions(kiosk=kiosk_settings(
-        source.campaign, dwell_seconds=DWELL, office_hours="always")))
+    app = create_app(source, clock=clock, options=AppOptions(), kiosk=kiosk_settings(
+        source.campaign, dwell_seconds=DWELL, office_hours="always"))
     assert isinstance(app, KioskApp)
     progress = [time.monotonic() + seconds + 10]
     watchdog = asyncio.create_task(_watch_progress(progress))

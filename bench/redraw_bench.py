@@ -35,10 +35,11 @@ import pyarrow.parquet as pq
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from dashboard.app import AppOptions, create_app  # noqa: E402
+from dashboard.app import AppOptions  # noqa: E402
 from dashboard.clock import FixedClock  # noqa: E402
 from dashboard.contract import PROGRESS_SCHEMA  # noqa: E402
 from dashboard.engine.model import Snapshot  # noqa: E402
+from dashboard.frontends import create_app  # noqa: E402
 from dashboard.messages import DataRefreshed  # noqa: E402
 from dashboard.source import EngineSource  # noqa: E402
 

@@ -1,4 +1,4 @@
-"""The Textual app and its factory, shared by the CLI, the kiosk, the SSH viewers and tests.
+"""The Textual app shared by every front end (built by dashboard/frontends.py).
 
 Data flow is one way: a thread worker asks the source for a snapshot and posts it; the main
 thread hands it to the screen. Refreshes never overlap: dashboard/refresh_scheduler.py merges
@@ -12,7 +12,6 @@ import time
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import App
@@ -31,9 +30,6 @@ from dashboard.screens.dialogs import DateModal, HelpModal, ProblemsModal
 from dashboard.screens.target_screen import TargetScreen
 from dashboard.source import SnapshotSource
 from widgets.area_panel import AreaPanel
-
-if TYPE_CHECKING:
-    from dashboard.kiosk.settings import KioskSettings
 
 THEMES = ("textual-dark", "textual-light", "nord", "gruvbox", "tokyo-night")
 
@@ -54,8 +50,6 @@ class AppOptions:
     read_only: bool = False
     """Viewers over SSH: no export key and no command palette (it can save screenshots), so
     nothing the viewer presses writes a file on the server."""
-    kiosk: KioskSettings | None = None
-    """Run as a meeting-room kiosk (dashboard/kiosk) with these settings."""
 
 
 class ThiduaApp(App[int]):
@@ -328,15 +322,3 @@ class ReadOnlyApp(ThiduaApp):
     """For viewers over SSH: no command palette (it can save screenshots on the server)."""
 
     ENABLE_COMMAND_PALETTE = False
-
-
-def create_app(source: SnapshotSource, *, clock: Clock | None = None,
-               options: AppOptions | None = None) -> ThiduaApp:
-    """The one factory: CLI, kiosk, SSH viewers and tests all build the app here."""
-    if options is not None and options.kiosk is not None:
-        from dashboard.kiosk.kiosk_app import KioskApp
-
-        return KioskApp(source, clock=clock, options=options)
-    if options is not None and options.read_only:
-        return ReadOnlyApp(source, clock=clock, options=options)
-    return ThiduaApp(source, clock=clock, options=options)

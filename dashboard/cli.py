@@ -180,7 +180,8 @@ def _source(args: argparse.Namespace) -> EngineSource:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from dashboard.app import AppOptions, create_app
+    from dashboard.app import AppOptions
+    from dashboard.frontends import create_app
 
     source = _source(args)
     try:
@@ -193,7 +194,8 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _screenshot(args: argparse.Namespace) -> int:
-    from dashboard.app import AppOptions, create_app
+    from dashboard.app import AppOptions
+    from dashboard.frontends import create_app
 
     out = Path(args.out)
     source = _source(args)

@@ -15,8 +15,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from textual.pilot import Pilot
 
-from dashboard.app import AppOptions, ThiduaApp, create_app
+from dashboard.app import AppOptions, ThiduaApp
 from dashboard.clock import FixedClock
+from dashboard.frontends import create_app
 from dashboard.source import EngineSource
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data"

@@ -96,8 +96,9 @@ class _HistoryTimesOut(EngineSource):
 
 
 async def test_failed_history_stays_in_the_drill_down(tmp_path: Path) -> None:
-    from dashboard.app import AppOptions, create_app
+    from dashboard.app import AppOptions
     from dashboard.clock import FixedClock
+    from dashboard.frontends import create_app
 
     folder = copy_sample(tmp_path / "d")
     source = _HistoryTimesOut(folder, wall=lambda: FIXED_WALL)

@@ -13,8 +13,9 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
-from dashboard.app import AppOptions, create_app
+from dashboard.app import AppOptions
 from dashboard.clock import FixedClock
+from dashboard.frontends import create_app
 from dashboard.kiosk.kiosk_app import KioskApp
 from dashboard.kiosk.kiosk_screen import KioskScreen
 from dashboard.kiosk.logbook import close_log
@@ -57,8 +58,8 @@ def make_kiosk(folder: Path, *, at: datetime = MID_CAMPAIGN, fixed_wall: bool = 
     kiosk.setdefault("dwell_seconds", 10)
     kiosk.setdefault("office_hours", "always")
     app = create_app(source, clock=clock, options=AppOptions(
-        watch=False, rescan_seconds=3600, export_dir=export_dir,
-        kiosk=kiosk_settings(source.campaign, **kiosk)))
+        watch=False, rescan_seconds=3600, export_dir=export_dir),
+        kiosk=kiosk_settings(source.campaign, **kiosk))
     assert isinstance(app, KioskApp)
     return app, clock
 
@@ -412,8 +413,8 @@ async def test_english_kiosk(tmp_path: Path) -> None:
     folder = copy_sample(tmp_path / "d")
     source = EngineSource(folder, wall=lambda: FIXED_WALL)
     app = create_app(source, clock=FixedClock(MID_CAMPAIGN), options=AppOptions(
-        lang="en", watch=False,
-        kiosk=kiosk_settings(source.campaign, office_hours="always")))
+        lang="en", watch=False),
+        kiosk=kiosk_settings(source.campaign, office_hours="always"))
     async with app.run_test(size=(240, 60)) as pilot:
         await app.workers.wait_for_complete()
         await pilot.pause()

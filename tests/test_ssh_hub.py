@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.app import AppOptions, create_app
+from dashboard.app import AppOptions
 from dashboard.clock import FixedClock
 from dashboard.engine.engine import Engine
+from dashboard.frontends import create_app
 from dashboard.ssh.hub import Hub
 from dashboard.ssh.remote_source import HubLost, RemoteSource
 from tests.app_support import MID_CAMPAIGN, copy_sample, screen_text, wait_for, write_progress

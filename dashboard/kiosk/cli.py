@@ -92,7 +92,8 @@ def _clock(args: argparse.Namespace, source: EngineSource) -> Clock:
 
 
 def run_kiosk(args: argparse.Namespace) -> int:
-    from dashboard.app import AppOptions, create_app
+    from dashboard.app import AppOptions
+    from dashboard.frontends import create_app
     from dashboard.kiosk.kiosk_app import KioskApp
 
     source = _open(args)
@@ -100,8 +101,7 @@ def run_kiosk(args: argparse.Namespace) -> int:
         settings = _settings(args, source)
         clock = _clock(args, source)
         options = AppOptions(lang=args.lang, replay_seconds_per_week=args.replay)
-        app = create_app(source, clock=clock, options=AppOptions(
-            lang=args.lang, replay_seconds_per_week=args.replay, kiosk=settings))
+        app = create_app(source, clock=clock, options=options, kiosk=settings)
         app.run(mouse=False)
         if isinstance(app, KioskApp) and app.unlocked and settings.unlock == "app":
             normal = create_app(source, clock=clock, options=options)

@@ -4,7 +4,7 @@ The data flow is the dashboard's (one refresh worker, immutable snapshots, the l
 kept when a refresh fails); what changes is the screen (KioskScreen), the input (nothing gets
 through but the unlock chord) and the ways out: SIGTERM, SIGINT or SIGHUP end it with code 0
 and a restored terminal, the unlock chord ends it with `unlocked` set for the caller to act on.
-Build it through dashboard.app.create_app with AppOptions(kiosk=...), like every other app.
+Build it through dashboard.frontends.create_app(..., kiosk=settings), like every other app.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ import asyncio
 import logging
 import signal
 import time
-from dataclasses import replace
 from pathlib import Path
 from typing import cast
 
@@ -42,12 +41,10 @@ class KioskApp(ThiduaApp, inherit_bindings=False):
     BINDINGS = []
 
     def __init__(self, source: SnapshotSource, *, clock: Clock | None = None,
-                 options: AppOptions | None = None) -> None:
-        options = options or AppOptions()
-        settings = options.kiosk or KioskSettings()
-        super().__init__(ContainedSource(source), clock=clock,
-                         options=replace(options, kiosk=settings))
-        self.settings = settings
+                 options: AppOptions | None = None,
+                 settings: KioskSettings | None = None) -> None:
+        super().__init__(ContainedSource(source), clock=clock, options=options)
+        self.settings = settings or KioskSettings()
         self.chord = UnlockChord()
         self.unlocked = False
         """Set when the app ended on the unlock chord (the CLI then opens the normal app)."""

@@ -21,9 +21,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from dashboard.app import AppOptions, ThiduaApp, create_app
+from dashboard.app import AppOptions, ThiduaApp
 from dashboard.clock import Clock, FixedClock, SystemClock
 from dashboard.engine import codec
+from dashboard.frontends import create_app
 from dashboard.ssh.remote_source import RemoteSource
 
 RESCAN_SECONDS = 1.0
