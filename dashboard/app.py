@@ -16,6 +16,7 @@ from pathlib import Path
 from textual import on, work
 from textual.app import App
 from textual.binding import Binding
+from textual.screen import Screen
 from textual.timer import Timer
 
 from dashboard import fmt
@@ -27,6 +28,7 @@ from dashboard.messages import DataRefreshed, FolderChanged, RefreshFailed, Sour
 from dashboard.refresh_scheduler import Refresh, RefreshScheduler
 from dashboard.screens.dashboard_screen import DashboardScreen
 from dashboard.screens.dialogs import DateModal, HelpModal, ProblemsModal
+from dashboard.screens.snapshot_view import SnapshotView
 from dashboard.screens.target_screen import TargetScreen
 from dashboard.source import SnapshotSource
 from widgets.area_panel import AreaPanel
@@ -96,8 +98,11 @@ class ThiduaApp(App[int]):
 
     async def on_mount(self) -> None:
         self.theme = "textual-dark"
-        self.dashboard = self.make_dashboard()
-        await self.push_screen(self.dashboard)
+        screen = self.make_dashboard()
+        if not isinstance(screen, SnapshotView):
+            raise TypeError(f"{type(screen).__name__} does not show snapshots (SnapshotView)")
+        self.dashboard: SnapshotView = screen
+        await self.push_screen(screen)
         self._tick()
         self.set_interval(1.0, self._tick)
         self.set_interval(self.options.rescan_seconds, self._rescan)
@@ -112,8 +117,8 @@ class ThiduaApp(App[int]):
     async def on_unmount(self) -> None:
         self._stop_watch.set()
 
-    def make_dashboard(self) -> DashboardScreen:
-        """The main screen; the kiosk app puts its own in its place."""
+    def make_dashboard(self) -> Screen[None]:
+        """The main screen, a SnapshotView; the kiosk app puts its own in its place."""
         return DashboardScreen(self.source.campaign, self.tr)
 
     @property

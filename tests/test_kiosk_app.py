@@ -34,7 +34,7 @@ from tests.app_support import (
     write_progress,
 )
 from widgets.area_panel import AreaPanel
-from widgets.contained_views import ContainedAreaPanel, ContainedLeaderboard
+from dashboard.kiosk.contained_views import ContainedAreaPanel, ContainedLeaderboard
 from widgets.night_clock import NightClock
 from widgets.page_indicator import PageIndicator
 

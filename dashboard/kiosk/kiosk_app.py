@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import cast
 
 from textual import events, on
+from textual.screen import Screen
 
 from dashboard.app import AppOptions, ThiduaApp
 from dashboard.clock import Clock
@@ -26,7 +27,6 @@ from dashboard.kiosk.logbook import open_log
 from dashboard.kiosk.settings import KioskSettings
 from dashboard.kiosk.unlock import UnlockChord
 from dashboard.messages import DataRefreshed, RefreshFailed
-from dashboard.screens.dashboard_screen import DashboardScreen
 from dashboard.source import SnapshotSource
 
 log = logging.getLogger("thidua.kiosk")
@@ -52,7 +52,7 @@ class KioskApp(ThiduaApp, inherit_bindings=False):
         self._signals: list[signal.Signals] = []
         self._last_error: str | None = None
 
-    def make_dashboard(self) -> DashboardScreen:
+    def make_dashboard(self) -> Screen[None]:
         return KioskScreen(self.source.campaign, self.tr, self.settings, self.clock)
 
     @property

@@ -1,10 +1,10 @@
 """The kiosk's screen: the header and countdown always there, one view at a time below them,
 and outside office hours a dim clock that wanders against burn-in.
 
-It is a DashboardScreen to the app (the app feeds it snapshots, ticks and errors the same way)
-but composes its own layout and has no keys: the kiosk app swallows every key before it gets
-here. Each step of the rotation, each view and each refresh is contained: a failure is logged
-and costs that part until the next refresh, never the screen.
+It is a SnapshotView to the app (the app feeds it snapshots, ticks and errors as it feeds the
+dashboard), composed of the same header and panels, and has no keys: the kiosk app swallows
+every key before it gets here. Each step of the rotation, each view and each refresh is
+contained: a failure is logged and costs that part until the next refresh, never the screen.
 """
 
 from __future__ import annotations
@@ -13,12 +13,13 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
-from textual import events, on
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import Container, Horizontal, Vertical
 from textual.css.query import NoMatches
 from textual.geometry import Size
-from textual.widgets import Label, Static
+from textual.screen import Screen
+from textual.widgets import Static
 
 from dashboard.clock import Clock
 from dashboard.engine.campaign import Campaign
@@ -26,14 +27,15 @@ from dashboard.engine.model import Snapshot
 from dashboard.i18n import Catalogue
 from dashboard.kiosk import burn_in
 from dashboard.kiosk import presenters as kiosk
+from dashboard.kiosk.contained_views import ContainedAreaPanel, ContainedLeaderboard
 from dashboard.kiosk.presenters import LEADERBOARD, Interruption
 from dashboard.kiosk.rotation import Rotation
 from dashboard.kiosk.settings import KioskSettings
 from dashboard.kiosk.strings import kiosk_strings
 from dashboard.screens import presenters
-from dashboard.screens.dashboard_screen import DashboardScreen, show_banner
-from widgets.contained_views import ContainedAreaPanel, ContainedLeaderboard
-from widgets.countdown_display import CountdownDisplay
+from dashboard.screens.area_layout import arrange_area_panels
+from dashboard.screens.banner import show_banner
+from dashboard.screens.campaign_header import CampaignHeader
 from widgets.leaderboard import Leaderboard
 from widgets.night_clock import NightClock
 from widgets.page_indicator import PageIndicator
@@ -48,16 +50,17 @@ def _widget_id(view: str) -> str:
     return "leaderboard" if view == LEADERBOARD else f"area-{view}"
 
 
-class KioskScreen(DashboardScreen, inherit_bindings=False):
+class KioskScreen(Screen[None]):
     """Shows whatever the app hands it; its own clock drives the rotation and the night."""
 
-    BINDINGS = []
     AUTO_FOCUS = ""
-    AREAS_IN = "spotlight"
 
     def __init__(self, campaign: Campaign, tr: Catalogue, settings: KioskSettings,
                  clock: Clock) -> None:
-        super().__init__(campaign, tr)
+        super().__init__()
+        self.campaign = campaign
+        self.tr = tr
+        self.snapshot: Snapshot | None = None
         self.settings = settings
         self.clock = clock
         self.ktr = kiosk_strings(tr.lang)
@@ -81,13 +84,11 @@ class KioskScreen(DashboardScreen, inherit_bindings=False):
     def compose(self) -> ComposeResult:
         failure = self.ktr("kiosk.view_error")
         with Vertical(id="kiosk-day"):
-            with Vertical(id="header"):
-                yield Label("", id="title")
-                yield CountdownDisplay(id="countdown")
+            yield CampaignHeader()
             yield Static("", id="kiosk-banner", markup=False)
             yield Static("", id="past-banner", markup=False)
             yield Static("", id="kiosk-note", markup=False)
-            with Vertical(id=self.AREAS_IN):
+            with Vertical(id="spotlight"):
                 for area in self.campaign.areas:
                     yield self.make_area_panel(area.id)
                 yield ContainedLeaderboard(failure_text=failure, id="leaderboard",
@@ -102,16 +103,22 @@ class KioskScreen(DashboardScreen, inherit_bindings=False):
         return ContainedAreaPanel(failure_text=self.ktr("kiosk.view_error"),
                                   id=f"area-{area_id}", classes="view")
 
-    def areas_changed(self) -> None:
-        """The rotation follows the new areas, from the view it was on when still there."""
+    async def set_campaign(self, campaign: Campaign) -> None:
+        """campaign.toml changed: the views follow its areas, and the rotation goes on from
+        the view it was on when that is still there."""
+        old = [a.id for a in self.campaign.areas]
+        self.campaign = campaign
+        new = [a.id for a in campaign.areas]
+        if new != old:
+            await arrange_area_panels(self.query_one("#spotlight"),
+                                      self.query_one(ContainedLeaderboard), old, new,
+                                      self.make_area_panel)
         self.views = kiosk.view_ids(self.campaign)
         self.rotation.set_views(self.views, self.clock.now().timestamp())
         self._interruptions = {k: v for k, v in self._interruptions.items() if k in self.views}
         self._apply_view()
 
-    @on(events.Mount)
-    def _mounted(self, event: events.Mount) -> None:
-        event.prevent_default()  # the dashboard focuses its first panel; a kiosk has no cursor
+    def on_mount(self) -> None:
         self._apply_view()
         self._fit(self.size)
 
@@ -138,7 +145,14 @@ class KioskScreen(DashboardScreen, inherit_bindings=False):
     def tick(self, now: datetime) -> None:
         """The app's second: the countdown (at the as-of instant) moves."""
         self._as_of = now
-        self._guard("countdown", lambda: DashboardScreen.tick(self, now))
+        self._guard("countdown", lambda: self.query_one(CampaignHeader).show(
+            self.campaign, now, self.tr))
+
+    def set_past(self, text: str | None) -> None:
+        show_banner(self.query_one("#past-banner", Static), text)
+
+    def is_complete(self) -> bool:
+        return self.snapshot is not None
 
     def set_language(self, tr: Catalogue) -> None:
         def switch() -> None:

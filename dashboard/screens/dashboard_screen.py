@@ -7,17 +7,19 @@ from datetime import datetime
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import VerticalScroll
 from textual.css.query import NoMatches
 from textual.screen import Screen
-from textual.widgets import Footer, Label, Static
+from textual.widgets import Footer, Static
 
 from dashboard.engine.campaign import Campaign
 from dashboard.engine.model import Snapshot
 from dashboard.i18n import Catalogue
 from dashboard.screens import presenters
+from dashboard.screens.area_layout import arrange_area_panels
+from dashboard.screens.banner import show_banner
+from dashboard.screens.campaign_header import CampaignHeader
 from widgets.area_panel import AreaPanel
-from widgets.countdown_display import CountdownDisplay
 from widgets.leaderboard import Leaderboard
 
 
@@ -31,24 +33,18 @@ class DashboardScreen(Screen[None]):
         *[Binding(str(n), f"zoom({n})", f"Zoom {n}", show=False) for n in range(1, 10)],
     ]
 
-    AREAS_IN = "body"
-    """The id of the container that holds the area panels, before the leaderboard."""
-
     def __init__(self, campaign: Campaign, tr: Catalogue) -> None:
         super().__init__()
         self.campaign = campaign
         self.tr = tr
         self.snapshot: Snapshot | None = None
         self.zoomed: str | None = None
-        self._title = ""
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="header"):
-            yield Label("", id="title")
-            yield CountdownDisplay(id="countdown")
+        yield CampaignHeader()
         yield Static("", id="past-banner", markup=False)
         yield Static("", id="stale-banner", markup=False)
-        with VerticalScroll(id=self.AREAS_IN):
+        with VerticalScroll(id="body"):
             for area in self.campaign.areas:
                 yield self.make_area_panel(area.id)
             yield Leaderboard(id="leaderboard")
@@ -70,29 +66,12 @@ class DashboardScreen(Screen[None]):
         (computed with the new campaign) fills them."""
         old = [a.id for a in self.campaign.areas]
         self.campaign = campaign
-        self._title = ""  # the title line is drawn again at the next tick
         new = [a.id for a in campaign.areas]
         if new != old:
-            await self._arrange_areas(old, new)
+            await arrange_area_panels(self.query_one("#body"), self.query_one(Leaderboard),
+                                      old, new, self.make_area_panel)
         if self.zoomed not in (None, "leaderboard", *new):
             self.zoomed = None
-        self.areas_changed()
-
-    async def _arrange_areas(self, old: list[str], new: list[str]) -> None:
-        holder = self.query_one(f"#{self.AREAS_IN}")
-        board = self.query_one("#leaderboard")
-        gone = [self.query_one(f"#area-{a}") for a in old if a not in new]
-        if gone:
-            await holder.remove_children(gone)
-        for area_id in new:
-            found = holder.query(f"#area-{area_id}")
-            if found:
-                holder.move_child(found.first(), before=board)
-            else:
-                await holder.mount(self.make_area_panel(area_id), before=board)
-
-    def areas_changed(self) -> None:
-        """After the area panels changed: the zoom shows what it showed, a panel has focus."""
         if self.zoomed is not None:
             self._zoom(self.zoomed)
         elif self.focused is None or not self.focused.is_attached:
@@ -165,16 +144,7 @@ class DashboardScreen(Screen[None]):
             self._tick(now)
 
     def _tick(self, now: datetime) -> None:
-        digits, caption, days, elapsed, words, ended = presenters.countdown_texts(
-            self.campaign, now, self.tr)
-        cd = self.query_one(CountdownDisplay)
-        cd.digits, cd.caption, cd.days_line = digits, caption, days
-        cd.elapsed, cd.elapsed_label = elapsed, words
-        cd.set_class(ended, "-ended")
-        title = presenters.title_text(self.campaign, now, self.tr)
-        if title != self._title:  # an update re-runs layout: only when the words change
-            self._title = title
-            self.query_one("#title", Label).update(title)
+        self.query_one(CampaignHeader).show(self.campaign, now, self.tr)
 
     # -- keys ------------------------------------------------------------------------------
 
@@ -202,11 +172,3 @@ class DashboardScreen(Screen[None]):
             focus_id = which if which == "leaderboard" else f"area-{which}"
             self.query_one(f"#{focus_id}").focus()
 
-
-def show_banner(banner: Static, text: str | None) -> None:
-    """A banner shows `text`, or hides when there is none. Unchanged words cost nothing: an
-    update re-arranges the whole screen (the banner's height may change), which is most of
-    what a new snapshot would otherwise cost to draw."""
-    if str(banner.content) != (text or ""):
-        banner.update(text or "")
-    banner.display = bool(text)
