@@ -29,7 +29,7 @@ def register(sub: Any) -> None:
 
 def script(parser: argparse.ArgumentParser, shell: str) -> str:
     text: str = shtab.complete(parser, shell=shell)
-    return text
+    return text if text.endswith("\n") else text + "\n"
 
 
 def run(args: argparse.Namespace) -> int:
