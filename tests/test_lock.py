@@ -44,10 +44,10 @@ def test_the_lock_fails_its_check_when_pyproject_no_longer_agrees(project: Path)
     run = _uv_lock_check(project)
     assert run.returncode == 0, run.stderr  # the committed pair agrees
     text = (project / "pyproject.toml").read_text(encoding="utf-8")
-    assert '"duckdb>=1.4,<3"' in text
+    assert '"duckdb>=2.0.1,<3"' in text
     # a narrower bound that the locked duckdb still meets: the lock is stale all the same
     (project / "pyproject.toml").write_text(
-        text.replace('"duckdb>=1.4,<3"', '"duckdb>=1.4,<2.1"'), encoding="utf-8")
+        text.replace('"duckdb>=2.0.1,<3"', '"duckdb>=2.0.1,<2.1"'), encoding="utf-8")
     run = _uv_lock_check(project)
     assert run.returncode != 0
     assert "needs to be updated" in run.stderr
