@@ -1,3 +1,8 @@
 """thidua: a live terminal dashboard for emulation campaigns (đợt thi đua)."""
 
-__version__ = "0.1.0"
+from importlib.metadata import PackageNotFoundError, version
+
+try:  # the one source is pyproject.toml's [project] version, as installed
+    __version__ = version("thidua")
+except PackageNotFoundError:  # pragma: no cover - run from a bare checkout, never installed
+    __version__ = "0+unknown"

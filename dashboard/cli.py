@@ -7,7 +7,6 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from dashboard import __version__
 from dashboard.clock import Clock, FixedClock, SystemClock, parse_instant
 from dashboard.engine.engine import Engine
 from dashboard.engine.errors import CampaignError, ThiduaError
@@ -15,13 +14,30 @@ from dashboard.engine.model import Snapshot
 from dashboard.i18n import LANGUAGES, catalogue
 from dashboard.paths import resolve_data_dir
 from dashboard.source import EngineSource
+from dashboard.versions import version_text
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_UNUSABLE = 0, 1, 2
 
 
+class _Version(argparse.Action):
+    """--version: thidua's version and its main libraries', one per line."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS,
+                 default: str = argparse.SUPPRESS, help: str | None = None) -> None:
+        super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: object, option_string: str | None = None) -> None:
+        sys.stdout.write(version_text())
+        parser.exit()
+
+
 def _common(p: argparse.ArgumentParser) -> None:
+    from dashboard.completion import DIRECTORY
+
     p.add_argument("--data", metavar="DIR",
-                   help="campaign folder (default: $THIDUA_DATA, ./data, or the bundled sample)")
+                   help="campaign folder (default: $THIDUA_DATA, ./data, or the bundled sample)"
+                   ).complete = DIRECTORY  # type: ignore[attr-defined]
     p.add_argument("--lang", choices=LANGUAGES, default="vi", help="language (default: vi)")
 
 
@@ -46,7 +62,8 @@ def _size(text: str) -> tuple[int, int]:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="thidua", description="Live dashboard for an emulation campaign (đợt thi đua).")
-    parser.add_argument("--version", action="version", version=f"thidua {__version__}")
+    parser.add_argument("--version", action=_Version,
+                        help="show the versions of thidua, textual, duckdb, pyarrow and Python")
     _common(parser)
     _app_options(parser)
     sub = parser.add_subparsers(dest="command")
@@ -74,6 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument("out_dir", metavar="OUT_DIR")
     sample.add_argument("--seed", type=int, default=2020)
 
+    from dashboard import completion
     from dashboard.importing import cli as importing_cli
     from dashboard.kiosk import cli as kiosk_cli
     from dashboard.ssh import cli as ssh_cli
@@ -81,6 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
     importing_cli.register(sub, _common)
     kiosk_cli.register(sub, _common, _app_options)
     ssh_cli.register(sub, _common, _app_options)
+    completion.register(sub)
     return parser
 
 

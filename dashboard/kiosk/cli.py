@@ -22,6 +22,7 @@ from dashboard.kiosk.settings import UNLOCK_ACTIONS, KioskSettings, kiosk_settin
 from dashboard.kiosk.strings import kiosk_strings
 from dashboard.kiosk.unlock import UNLOCK_KEY, UNLOCK_PRESSES, UNLOCK_WINDOW_SECONDS
 from dashboard.paths import resolve_data_dir
+from dashboard.sd_notify import notifier
 from dashboard.source import EngineSource
 
 AddOptions = Callable[[argparse.ArgumentParser], None]
@@ -96,6 +97,7 @@ def run_kiosk(args: argparse.Namespace) -> int:
     from dashboard.frontends import create_app
     from dashboard.kiosk.kiosk_app import KioskApp
 
+    notifier()  # systemd's variables, read before anything starts
     source = _open(args)
     try:
         settings = _settings(args, source)
@@ -114,20 +116,24 @@ def run_kiosk(args: argparse.Namespace) -> int:
 
 def run_until_signalled(app: Any) -> None:
     """Run a Textual app whose SIGTERM/SIGINT/SIGHUP end it cleanly (code 0, terminal
-    restored) instead of killing the process mid-frame."""
+    restored) instead of killing the process mid-frame. Feeds systemd's watchdog from the
+    app's loop, as the kiosk does (the unlocked dashboard runs under the kiosk's unit)."""
     loop = asyncio.new_event_loop()
+    stop_heartbeat = notifier().beat_on(loop)
     for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             loop.add_signal_handler(sig, app.exit, 0)
     try:
         app.run(loop=loop)
     finally:
+        stop_heartbeat()
         loop.close()
 
 
 def run_serve_web(args: argparse.Namespace) -> int:
     from dashboard.kiosk import web
 
+    notifier()  # systemd's variables, read (and kept from the browser kiosks) before serving
     tr = kiosk_strings(args.lang)
     remote = not web.is_loopback(args.host)
     if remote and not args.allow_remote:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import signal
 import time
 from pathlib import Path
@@ -27,11 +28,14 @@ from dashboard.kiosk.logbook import open_log
 from dashboard.kiosk.settings import KioskSettings
 from dashboard.kiosk.unlock import UnlockChord
 from dashboard.messages import DataRefreshed, RefreshFailed
+from dashboard.sd_notify import notifier
 from dashboard.source import SnapshotSource
 
 log = logging.getLogger("thidua.kiosk")
 
 EXIT_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+FREEZE_AFTER = "THIDUA_TEST_FREEZE_AFTER"
+"""Seconds after which the kiosk blocks its own UI loop: how the watchdog test freezes it."""
 
 
 class KioskApp(ThiduaApp, inherit_bindings=False):
@@ -82,6 +86,18 @@ class KioskApp(ThiduaApp, inherit_bindings=False):
             loop.remove_signal_handler(sig)
         self._signals.clear()
         log.info("kiosk stopped")
+
+    @on(events.Ready)
+    def _shown(self) -> None:
+        """The first frame is on screen: tell systemd, and feed its watchdog from this loop
+        (a frozen UI stops the heartbeat, and systemd restarts the kiosk)."""
+        service = notifier()
+        service.ready("kiosk on screen")
+        if service.heartbeat_seconds is not None:
+            self.set_interval(service.heartbeat_seconds, service.watchdog, name="watchdog")
+        freeze = os.environ.get(FREEZE_AFTER)
+        if freeze:
+            self.set_timer(float(freeze), lambda: time.sleep(3600), name="test freeze")
 
     def _signalled(self, sig: signal.Signals) -> None:
         log.info("%s received: exiting", sig.name)

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from dashboard.engine.errors import ThiduaError
+from dashboard.sd_notify import notifier
 
 AddOptions = Callable[[argparse.ArgumentParser], None]
 
@@ -74,6 +75,7 @@ def _serve_ssh(args: argparse.Namespace) -> int:
     from dashboard.paths import resolve_data_dir
     from dashboard.ssh.config import ServerConfig, is_loopback, parse_listen
 
+    notifier()  # systemd's variables, read (and kept from the viewers) before anything starts
     host, port = parse_listen(args.listen)
     if not is_loopback(host) and not args.allow_remote:
         raise ValueError(f"--listen {args.listen}: beyond this machine; add --allow-remote "
@@ -101,5 +103,11 @@ async def _main(config: Any) -> int:
         raise ThiduaError(f"--listen {config.host}:{config.port}: {e.strerror or e}") from None
     print(f"thidua: serving SSH viewers on {config.host}:{server.port} "
           f"(host key {server.fingerprint}); log: {config.log_path}", flush=True)
-    await serve_until_signal(server)
+    service = notifier()
+    service.ready(f"serving SSH viewers on {config.host}:{server.port}")
+    stop_heartbeat = service.beat_on(asyncio.get_running_loop())
+    try:
+        await serve_until_signal(server)
+    finally:
+        stop_heartbeat()
     return 0

@@ -6,12 +6,17 @@ xterm.js. It has no authentication of any kind, so it binds to loopback unless t
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import ipaddress
 import shlex
 import socket
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
+
+from dashboard.sd_notify import notifier
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -47,11 +52,37 @@ def kiosk_command(argv: Sequence[str]) -> str:
 
 
 def serve(command: str, host: str, port: int, url: str, title: str) -> None:
-    """Serve until SIGINT/SIGTERM (textual-serve installs those handlers itself)."""
+    """Serve until SIGINT/SIGTERM (textual-serve installs those handlers itself), telling
+    systemd once the port answers and feeding its watchdog from the server's loop."""
     import textual_serve
     from textual_serve.server import Server
 
+    class NotifyingServer(Server):
+        async def on_startup(self, app: Any) -> None:
+            await super().on_startup(app)
+            loop = asyncio.get_running_loop()
+            notifier().beat_on(loop)
+            self.announcing = loop.create_task(_ready_when_listening(host, port))
+
     statics = Path(textual_serve.__file__).parent / "static"
-    server = Server(command, host=host, port=port, title=title, public_url=url,
-                    statics_path=statics, templates_path=TEMPLATES)
+    server = NotifyingServer(command, host=host, port=port, title=title, public_url=url,
+                             statics_path=statics, templates_path=TEMPLATES)
     server.serve()
+
+
+async def _ready_when_listening(host: str, port: int) -> None:
+    """READY=1 once a connection to the port succeeds (aiohttp binds after on_startup)."""
+    probe = host
+    with contextlib.suppress(ValueError):
+        address = ipaddress.ip_address(host)
+        if address.is_unspecified:  # a wildcard bind answers on loopback too
+            probe = "::1" if address.version == 6 else "127.0.0.1"
+    while True:
+        try:
+            _, writer = await asyncio.open_connection(probe, port)
+        except OSError:
+            await asyncio.sleep(0.05)
+            continue
+        writer.close()
+        notifier().ready(f"serving browsers on port {port}")
+        return
