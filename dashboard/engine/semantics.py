@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from dashboard.engine.campaign import Campaign
 from dashboard.engine.model import AreaSummary, Countdown, HistoryPoint, LeaderRow, TargetState
@@ -16,9 +16,16 @@ from dashboard.engine.targets import Target
 ON_TRACK_MARGIN = 0.10
 
 
+def _utc(t: datetime) -> datetime:
+    """Durations between aware datetimes of one zone are wall-clock time in Python (an hour
+    off across a DST change): every duration here is taken between UTC instants."""
+    return t.astimezone(UTC)
+
+
 def countdown(campaign: Campaign, now: datetime) -> Countdown:
-    deadline = campaign.deadline
-    start = campaign.starts_at
+    deadline = _utc(campaign.deadline)
+    start = _utc(campaign.starts_at)
+    now = _utc(now)
     if now < start:
         state = "not_started"
     elif now >= deadline:
@@ -74,9 +81,10 @@ def status(raw: float | None, expected: float) -> str:
 def week_ends(campaign: Campaign, now: datetime) -> list[datetime]:
     """Local midnights ending each campaign week, before now and not after the deadline."""
     out: list[datetime] = []
-    end = min(now, campaign.deadline)
+    now, deadline = _utc(now), _utc(campaign.deadline)
     k = 1
-    while (w := campaign.starts_at + timedelta(days=7 * k)) < end:
+    # local midnights: days are added in the campaign's zone, compared as instants
+    while (w := campaign.starts_at + timedelta(days=7 * k)) < now and _utc(w) <= deadline:
         out.append(w)
         k += 1
     return out
@@ -120,7 +128,7 @@ def is_overdue(campaign: Campaign, now: datetime, last: datetime | None, state: 
         return False
     if last is None:
         return True
-    return now - last > timedelta(days=campaign.reporting_interval_days)
+    return _utc(now) - _utc(last) > timedelta(days=campaign.reporting_interval_days)
 
 
 def summarise(targets: Sequence[TargetState]) -> AreaSummary:
