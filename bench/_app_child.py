@@ -72,7 +72,7 @@ def latency(folder: Path, drops: int) -> dict[str, Any]:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from dashboard import fmt
+    from dashboard import numbers_dates
     from dashboard.app import AppOptions
     from dashboard.clock import FixedClock
     from dashboard.contract import PROGRESS_SCHEMA
@@ -111,7 +111,7 @@ def latency(folder: Path, drops: int) -> dict[str, Any]:
                 target = targets[i % len(targets)]
                 tid = target.target_id
                 value = 1000.5 + i
-                prefix = fmt.number(value, "vi") + "/"
+                prefix = numbers_dates.number(value, "vi") + "/"
                 table = pa.table({
                     "target_id": [tid], "reporter": ["Bench reporter"],
                     "reported_at": [datetime(2020, 9, 30, 20, 0) + timedelta(minutes=i)],

@@ -19,7 +19,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.timer import Timer
 
-from dashboard import fmt
+from dashboard import numbers_dates
 from dashboard.clock import Clock, SystemClock
 from dashboard.engine.errors import ThiduaError
 from dashboard.engine.model import Snapshot
@@ -204,7 +204,7 @@ class ThiduaApp(App[int]):
         if self.as_of_override is None:
             return None
         key = "ui.replay" if self.options.replay_seconds_per_week else "ui.past_view"
-        return self.tr(key, moment=fmt.moment(self.as_of_override, self.lang,
+        return self.tr(key, moment=numbers_dates.moment(self.as_of_override, self.lang,
                                                 self.source.campaign.tz))
 
     def travel_to(self, at: datetime | None) -> None:

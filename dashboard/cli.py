@@ -137,7 +137,7 @@ def _open_engine(args: argparse.Namespace, grace_seconds: float | None = None) -
 
 
 def _snapshot(args: argparse.Namespace) -> int:
-    from dashboard import formats
+    from dashboard import snapshot_export
 
     engine = _open_engine(args)
     try:
@@ -146,7 +146,8 @@ def _snapshot(args: argparse.Namespace) -> int:
         snap = engine.snapshot(now)
     finally:
         engine.close()
-    writer = {"json": formats.to_json, "csv": formats.to_csv, "md": formats.to_markdown}
+    writer = {"json": snapshot_export.to_json, "csv": snapshot_export.to_csv,
+              "md": snapshot_export.to_markdown}
     sys.stdout.write(writer[args.format](snap, args.lang))
     return EXIT_OK
 

@@ -31,7 +31,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dashboard.engine.engine import Engine
-from dashboard.formats import to_dict
+from dashboard.snapshot_export import to_dict
 
 CUTS = [at(2020, 6, 1, 10), at(2020, 7, 1), at(2020, 12, 1)]
 

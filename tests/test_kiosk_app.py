@@ -18,9 +18,9 @@ from dashboard.clock import FixedClock
 from dashboard.frontends import create_app
 from dashboard.kiosk.contained_views import ContainedAreaPanel, ContainedLeaderboard
 from dashboard.kiosk.kiosk_app import KioskApp
+from dashboard.kiosk.kiosk_presenters import LEADERBOARD
 from dashboard.kiosk.kiosk_screen import KioskScreen
 from dashboard.kiosk.logbook import close_log
-from dashboard.kiosk.presenters import LEADERBOARD
 from dashboard.kiosk.settings import kiosk_settings
 from dashboard.screens import presenters
 from dashboard.screens.target_screen import TargetScreen

@@ -25,7 +25,7 @@ from conftest import (
 )
 from test_bad_input import _corrupt_data_page
 
-from dashboard import formats
+from dashboard import snapshot_export
 from dashboard.cli import main
 
 T = at(2020, 7, 1)
@@ -177,11 +177,11 @@ def test_json_and_markdown_name_the_held_file(campaign_dir, make_engine):
     _replace_with(live, b"garbage" * 20)
     e.refresh()
     snap = e.snapshot(T)
-    data = json.loads(formats.to_json(snap))
+    data = json.loads(snapshot_export.to_json(snap))
     [held] = data["files"]["held"]
     assert held["file"] == "progress/an07.parquet" and "parquet" in held["reason"].lower()
     assert held["since"].endswith("+07:00")
-    md = formats.to_markdown(snap, "vi")
+    md = snapshot_export.to_markdown(snap, "vi")
     assert "`progress/an07.parquet`" in md.split("Tệp đang giữ số liệu tốt gần nhất")[1]
 
 

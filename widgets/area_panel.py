@@ -16,8 +16,6 @@ from textual.reactive import reactive
 from widgets.cached_lines import CachedLines
 from widgets.glyphs import completion_bar, sparkline
 
-STATUSES = ("done", "on_track", "behind", "no_data")
-
 
 @dataclass(frozen=True)
 class TargetRow:
@@ -213,7 +211,8 @@ class AreaPanel(CachedLines, can_focus=True):
             status_w, short = status_w - take, short - take
             bar_w -= min(short, bar_w - 4)
         title_w = max(8, width - fixed())
-        st = self._style(row.status if row.status in STATUSES else "no_data")
+        known = f"area-panel--{row.status}" in self.COMPONENT_CLASSES
+        st = self._style(row.status if known else "no_data")  # the styles name the statuses
         text = Text(no_wrap=True, overflow="crop")
         text.append("⚠ " if row.overdue else "  ", self._style("overdue"))
         text.append(_fit(row.title, title_w))

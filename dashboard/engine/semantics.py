@@ -10,7 +10,14 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 
 from dashboard.engine.campaign import Campaign
-from dashboard.engine.model import AreaSummary, Countdown, HistoryPoint, LeaderRow, TargetState
+from dashboard.engine.model import (
+    STATUSES,
+    AreaSummary,
+    Countdown,
+    HistoryPoint,
+    LeaderRow,
+    TargetState,
+)
 from dashboard.engine.targets import Target
 
 ON_TRACK_MARGIN = 0.10
@@ -132,7 +139,7 @@ def is_overdue(campaign: Campaign, now: datetime, last: datetime | None, state: 
 
 
 def summarise(targets: Sequence[TargetState]) -> AreaSummary:
-    counts = {s: 0 for s in ("done", "on_track", "behind", "no_data")}
+    counts = dict.fromkeys(STATUSES, 0)
     for t in targets:
         counts[t.status] += 1
     mean = (sum(t.completion_capped or 0.0 for t in targets) / len(targets)) if targets else 0.0

@@ -16,7 +16,7 @@ import math
 import re
 from datetime import date, datetime, time, timedelta
 
-from dashboard import fmt
+from dashboard import numbers_dates
 from dashboard.importing.headers import fold
 
 
@@ -155,7 +155,8 @@ def _with_time(day: date, h: str | None, mi: str | None, s: str | None) -> date 
 
 
 def show_number(value: float, lang: str) -> str:
-    """Every significant digit (unlike fmt.number, which rounds for display): 1.234,5 in vi."""
+    """Every significant digit (unlike numbers_dates.number, which rounds for display):
+    1.234,5 in vi."""
     text = format(value, ",.15g")
     if lang == "en":
         return text
@@ -164,5 +165,5 @@ def show_number(value: float, lang: str) -> str:
 
 def show_day(value: date | datetime, lang: str) -> str:
     if isinstance(value, datetime):
-        return f"{fmt.day(value.date(), lang)} {value:%H:%M}"
-    return fmt.day(value, lang)
+        return f"{numbers_dates.day(value.date(), lang)} {value:%H:%M}"
+    return numbers_dates.day(value, lang)

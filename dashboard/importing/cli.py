@@ -14,7 +14,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from dashboard import fmt
+from dashboard import numbers_dates
 from dashboard.clock import SystemClock, parse_instant
 from dashboard.engine.campaign import Campaign
 from dashboard.engine.engine import Engine
@@ -200,7 +200,7 @@ def _print_rows(rows: Sequence[NewRow], tr: Messages) -> None:
 
 def _print_changes(items: Sequence[Change], know: Knowledge, tr: Messages) -> None:
     status = catalogue(tr.lang)
-    print(tr("import.changes", moment=fmt.moment(know.now, tr.lang, know.campaign.tz)))
+    print(tr("import.changes", moment=numbers_dates.moment(know.now, tr.lang, know.campaign.tz)))
     for c in items:
         old, new = _shown(c.before, tr.lang), _shown(c.after, tr.lang)
         s_old = status(f"status.{c.before.status}") if c.before else "—"

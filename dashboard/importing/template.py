@@ -42,7 +42,7 @@ from openpyxl.worksheet.worksheet import (  # type: ignore[import-untyped, unuse
     Worksheet,
 )
 
-from dashboard import fmt
+from dashboard import numbers_dates
 from dashboard.engine.targets import Target
 from dashboard.importing.cells import show_day
 from dashboard.importing.headers import TEMPLATE_KEYS
@@ -142,8 +142,8 @@ def _titles(ws: Worksheet, tr: Messages, know: Knowledge, reporter: str | None, 
     lines = [
         tr("template.title", campaign=c.title(lang)),
         tr("template.reporter", reporter=reporter) if reporter else tr("template.all_targets"),
-        tr("template.as_of", moment=fmt.moment(know.now, lang, c.tz), value=tr("col.value"),
-           date=tr("col.reported_at"), note=tr("col.note")),
+        tr("template.as_of", moment=numbers_dates.moment(know.now, lang, c.tz),
+           value=tr("col.value"), date=tr("col.reported_at"), note=tr("col.note")),
     ]
     for n, text in enumerate(lines, 1):
         cell = ws.cell(n, 1, text)
@@ -156,7 +156,7 @@ def _titles(ws: Worksheet, tr: Messages, know: Knowledge, reporter: str | None, 
 def _validations(ws: Worksheet, tr: Messages, know: Knowledge, lang: str, first: int, last: int
                  ) -> None:
     c = know.campaign
-    span = {"start": fmt.day(c.start, lang), "end": fmt.day(c.end, lang)}
+    span = {"start": numbers_dates.day(c.start, lang), "end": numbers_dates.day(c.end, lang)}
     value = DataValidation(
         type="decimal", operator="between", formula1=f"-{VALUE_LIMIT}", formula2=VALUE_LIMIT,
         allow_blank=True, showErrorMessage=True, showInputMessage=True,

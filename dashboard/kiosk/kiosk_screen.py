@@ -25,10 +25,9 @@ from dashboard.clock import Clock
 from dashboard.engine.campaign import Campaign
 from dashboard.engine.model import Snapshot
 from dashboard.i18n import Catalogue
-from dashboard.kiosk import burn_in
-from dashboard.kiosk import presenters as kiosk
+from dashboard.kiosk import burn_in, kiosk_presenters
 from dashboard.kiosk.contained_views import ContainedAreaPanel, ContainedLeaderboard
-from dashboard.kiosk.presenters import LEADERBOARD, Interruption
+from dashboard.kiosk.kiosk_presenters import LEADERBOARD, Interruption
 from dashboard.kiosk.rotation import Rotation
 from dashboard.kiosk.settings import KioskSettings
 from dashboard.kiosk.strings import kiosk_strings
@@ -64,7 +63,7 @@ class KioskScreen(Screen[None]):
         self.settings = settings
         self.clock = clock
         self.ktr = kiosk_strings(tr.lang)
-        self.views = kiosk.view_ids(campaign)
+        self.views = kiosk_presenters.view_ids(campaign)
         self.rotation = Rotation(self.views, settings.dwell_seconds, clock.now().timestamp())
         self.night = False
         """True outside office hours: only the dim clock is on."""
@@ -113,7 +112,7 @@ class KioskScreen(Screen[None]):
             await arrange_area_panels(self.query_one("#spotlight"),
                                       self.query_one(ContainedLeaderboard), old, new,
                                       self.make_area_panel)
-        self.views = kiosk.view_ids(self.campaign)
+        self.views = kiosk_presenters.view_ids(self.campaign)
         self.rotation.set_views(self.views, self.clock.now().timestamp())
         self._interruptions = {k: v for k, v in self._interruptions.items() if k in self.views}
         self._apply_view()
@@ -186,12 +185,13 @@ class KioskScreen(Screen[None]):
         self.snapshot = snap
         self._past = past
         self.set_past(past)
-        found = kiosk.interruptions(previous, snap) if past is None and not self.night else ()
+        live = past is None and not self.night
+        found = kiosk_presenters.interruptions(previous, snap) if live else ()
         self._interruptions.update({i.view: i for i in found})
         self._draw_views(snap)
         self.query_one("#updated", Static).update(
-            kiosk.updated_text(snap, self.campaign, self.ktr))
-        self.rotation.set_dwell(kiosk.dwell_by_view(snap, self.settings, self.views))
+            kiosk_presenters.updated_text(snap, self.campaign, self.ktr))
+        self.rotation.set_dwell(kiosk_presenters.dwell_by_view(snap, self.settings, self.views))
         if first:  # the rotation starts once there is something to show, with full slots
             self.rotation.restart(self.clock.now().timestamp())
         self._update_banner()
@@ -237,7 +237,8 @@ class KioskScreen(Screen[None]):
         current = self.rotation.current
         for widget in self.query(".view"):
             widget.display = widget.id == _widget_id(current)
-        self.query_one(PageIndicator).data = kiosk.page_data(self.campaign, current, self.ktr)
+        self.query_one(PageIndicator).data = kiosk_presenters.page_data(
+            self.campaign, current, self.ktr)
         live = {current, *self.rotation.pending} if self.rotation.interrupted else set()
         for view in [v for v in self._interruptions if v not in live]:
             del self._interruptions[view]
@@ -245,7 +246,7 @@ class KioskScreen(Screen[None]):
                 self._draw_views(self.snapshot, only=view)
         note = self.query_one("#kiosk-note", Static)
         item = self._interruptions.get(current) if self.rotation.interrupted else None
-        text = kiosk.interruption_text(item, self.campaign, self.ktr) if item else ""
+        text = kiosk_presenters.interruption_text(item, self.campaign, self.ktr) if item else ""
         note.update(text)
         note.display = bool(text)
 
@@ -278,7 +279,8 @@ class KioskScreen(Screen[None]):
 
     def _draw_night(self, now: datetime) -> None:
         clock = self.query_one(NightClock)
-        clock.data = kiosk.night_data(self.campaign, now, self._as_of or now, self.tr, self.ktr)
+        clock.data = kiosk_presenters.night_data(self.campaign, now, self._as_of or now,
+                                                 self.tr, self.ktr)
         room = self.query_one("#night-room").size
         size = clock.outer_size
         if not size.width:  # not laid out yet: place it on the next step
@@ -298,7 +300,8 @@ class KioskScreen(Screen[None]):
         if self.snapshot is None:
             return
         at = self.snapshot.as_of if self._past else self.clock.now()
-        text = kiosk.stale_banner(self.snapshot, self.campaign, at, self.settings, self.ktr)
+        text = kiosk_presenters.stale_banner(self.snapshot, self.campaign, at, self.settings,
+                                             self.ktr)
         if text != self.banner:
             if text and not self.banner:
                 log.warning("stale banner on: %s", text.replace("\n", " "))

@@ -13,7 +13,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
-from dashboard import fmt
+from dashboard import numbers_dates
 from dashboard.engine.campaign import Campaign
 from dashboard.engine.model import Snapshot
 from dashboard.i18n import Catalogue
@@ -96,10 +96,12 @@ class DateModal(ModalScreen[datetime | None]):
         if d is None:
             error = self.tr("goto.invalid", text=event.value)
         elif not c.start <= d <= c.end:
-            error = self.tr("goto.outside", day=fmt.day(d, lang), start=fmt.day(c.start, lang),
-                            end=fmt.day(c.end, lang))
+            error = self.tr("goto.outside", day=numbers_dates.day(d, lang),
+                            start=numbers_dates.day(c.start, lang),
+                            end=numbers_dates.day(c.end, lang))
         elif d > today:
-            error = self.tr("goto.future", day=fmt.day(d, lang), today=fmt.day(today, lang))
+            error = self.tr("goto.future", day=numbers_dates.day(d, lang),
+                            today=numbers_dates.day(today, lang))
         if error is not None:
             self.query_one("#goto-error", Label).update(error)
             return

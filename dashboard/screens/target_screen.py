@@ -14,7 +14,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label, Static
 from textual_plotext import PlotextPlot
 
-from dashboard import fmt
+from dashboard import numbers_dates
 from dashboard.engine import semantics as rules
 from dashboard.engine.campaign import Campaign
 from dashboard.engine.errors import ThiduaError
@@ -68,20 +68,20 @@ class TargetScreen(Screen[None]):
         t, tr = self.target, self.tr
         lang = tr.lang
         tz = self.campaign.tz
-        last = fmt.moment(t.last_report_at, lang, tz) if t.last_report_at else "—"
+        last = numbers_dates.moment(t.last_report_at, lang, tz) if t.last_report_at else "—"
         needed_key = "detail.needed" if t.direction == "at_least" else "detail.needed_less"
         unit = f" {t.unit_of_measure}" if t.unit_of_measure else ""
         rows = [
             (tr("detail.value"), value_text(t, lang)),
-            (tr("detail.completion"), fmt.percent(t.completion, lang, 1)),
-            (tr("detail.expected"), fmt.percent(t.expected, lang, 1)),
+            (tr("detail.completion"), numbers_dates.percent(t.completion, lang, 1)),
+            (tr("detail.expected"), numbers_dates.percent(t.expected, lang, 1)),
             (tr("detail.status"), tr(f"status.{t.status}")
              + (f" · ⚠ {tr('ui.overdue')}" if t.overdue else "")),
             (tr("detail.owner"), t.owner or "—"),
             (tr("detail.last_report"), last),
-            (tr("detail.projection"), fmt.number(t.projection, lang) + unit
+            (tr("detail.projection"), numbers_dates.number(t.projection, lang) + unit
              if t.projection is not None else "—"),
-            (tr(needed_key), fmt.number(t.needed_per_working_day, lang, 2) + unit
+            (tr(needed_key), numbers_dates.number(t.needed_per_working_day, lang, 2) + unit
              if t.needed_per_working_day is not None else "—"),
         ]
         width = max(len(k) for k, _ in rows)
@@ -126,8 +126,8 @@ class TargetScreen(Screen[None]):
         table = self.query_one(DataTable)
         table.clear()
         for p in reversed(history.points):
-            table.add_row(fmt.day(p.day, lang), p.reporter, fmt.number(p.value, lang),
-                          p.note or "")
+            table.add_row(numbers_dates.day(p.day, lang), p.reporter,
+                          numbers_dates.number(p.value, lang), p.note or "")
         if not history.points:
             table.add_row("—", self.tr("detail.no_reports"), "", "")
         self._chart(history)
@@ -143,7 +143,8 @@ class TargetScreen(Screen[None]):
         x_of = lambda d: (d - start).days  # noqa: E731
         days = [c.start + timedelta(days=i) for i in range((c.end - c.start).days + 1)]
         ticks = [d for d in days if d.day in (1, 15)]
-        plt.xticks([x_of(d) for d in ticks], [fmt.short_day(d, self.tr.lang) for d in ticks])
+        plt.xticks([x_of(d) for d in ticks],
+                   [numbers_dates.short_day(d, self.tr.lang) for d in ticks])
         t = self.target
         plt.plot([x_of(days[0]), x_of(days[-1])], [t.target_value, t.target_value],
                  label=self.tr("detail.chart_target"), color="green")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from dashboard import fmt
+from dashboard import numbers_dates
 from dashboard.engine import semantics as rules
 from dashboard.engine.campaign import Campaign
 from dashboard.engine.model import Snapshot
@@ -107,24 +107,24 @@ def stale_banner(snap: Snapshot, campaign: Campaign, now: datetime,
     """
     tz = campaign.tz
     if snap.error:
-        since = fmt.hm(snap.stale_since, tz) if snap.stale_since else "?"
+        since = numbers_dates.hm(snap.stale_since, tz) if snap.stale_since else "?"
         return (ktr("kiosk.stale_error", since=since, error=snap.error) + "\n"
-                + ktr("kiosk.stale_last_good", time=fmt.hm(snap.computed_at, tz)))
+                + ktr("kiosk.stale_last_good", time=numbers_dates.hm(snap.computed_at, tz)))
     if rules.countdown(campaign, now).state != "running":
         return None
     newest = newest_report(snap) or campaign.starts_at
     age_hours = (now - newest).total_seconds() / 3600.0
     if age_hours <= settings.stale_after_hours:
         return None
-    return ktr("kiosk.stale_reports", moment=fmt.moment(newest, ktr.lang, tz),
-               hours=fmt.number(settings.stale_after_hours, ktr.lang))
+    return ktr("kiosk.stale_reports", moment=numbers_dates.moment(newest, ktr.lang, tz),
+               hours=numbers_dates.number(settings.stale_after_hours, ktr.lang))
 
 
 def updated_text(snap: Snapshot, campaign: Campaign, ktr: Catalogue) -> str:
     """"… cập nhật lúc HH:MM": when the figures on screen were last computed."""
     tz = campaign.tz
-    return ktr("kiosk.updated", as_of=fmt.moment(snap.as_of, ktr.lang, tz),
-               time=fmt.hm(snap.computed_at, tz))
+    return ktr("kiosk.updated", as_of=numbers_dates.moment(snap.as_of, ktr.lang, tz),
+               time=numbers_dates.hm(snap.computed_at, tz))
 
 
 def night_data(campaign: Campaign, now: datetime, as_of: datetime, tr: Catalogue,
@@ -136,17 +136,17 @@ def night_data(campaign: Campaign, now: datetime, as_of: datetime, tr: Catalogue
     digits, _caption, _days, _elapsed, _words, _ended = presenters.countdown_texts(
         campaign, as_of, tr)
     state = rules.countdown(campaign, as_of).state
-    deadline = fmt.day(campaign.end, lang)
+    deadline = numbers_dates.day(campaign.end, lang)
     if state == "ended":
         caption = ktr("night.ended", deadline=deadline)
     elif state == "not_started":
-        caption = ktr("night.to_start", start=fmt.day(campaign.start, lang))
+        caption = ktr("night.to_start", start=numbers_dates.day(campaign.start, lang))
     else:
         caption = ktr("night.countdown", deadline=deadline)
     local = now.astimezone(tz)
     return NightClockData(
-        time_text=fmt.hm(local),
-        time_caption=ktr("night.clock", day=fmt.day(local.date(), lang)),
+        time_text=numbers_dates.hm(local),
+        time_caption=ktr("night.clock", day=numbers_dates.day(local.date(), lang)),
         countdown=digits.rsplit(":", 1)[0],
         countdown_caption=caption,
         note=ktr("night.caption"),

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from dashboard import fmt
+from dashboard import numbers_dates
 from dashboard.engine.model import Snapshot, TargetState
 from dashboard.i18n import catalogue
 
@@ -95,34 +95,35 @@ def to_markdown(s: Snapshot, lang: str = "vi") -> str:
     if "number" in doc:
         doc_date = date.fromisoformat(doc["date"]) if "date" in doc else None
         lines.append(tr("brief.document", number=doc["number"],
-                        date=fmt.day(doc_date, lang) if doc_date else ""))
+                        date=numbers_dates.day(doc_date, lang) if doc_date else ""))
     lines += [
-        tr("brief.period", start=fmt.day(s.campaign.start, lang),
-           end=fmt.day(s.campaign.end, lang)),
-        tr("brief.as_of", moment=fmt.moment(s.as_of, lang, tz)),
+        tr("brief.period", start=numbers_dates.day(s.campaign.start, lang),
+           end=numbers_dates.day(s.campaign.end, lang)),
+        tr("brief.as_of", moment=numbers_dates.moment(s.as_of, lang, tz)),
         tr("brief.state", state=tr(f"countdown.{c.state}"), days=c.calendar_days_left,
            working=c.working_days_left),
     ]
     if s.error:
-        since = fmt.moment(s.stale_since, lang, tz) if s.stale_since else "?"
+        since = numbers_dates.moment(s.stale_since, lang, tz) if s.stale_since else "?"
         lines.append(tr("brief.stale", since=since, error=s.error))
     for a in s.areas:
         m = a.summary
         lines += ["", f"## {a.name(lang)}", "",
                   tr("brief.summary", done=m.done, on_track=m.on_track, behind=m.behind,
-                     no_data=m.no_data, mean=fmt.percent(m.mean_completion, lang)), "",
+                     no_data=m.no_data, mean=numbers_dates.percent(m.mean_completion, lang)), "",
                   f"| {tr('brief.col_target')} | {tr('brief.col_value')} | "
                   f"{tr('brief.col_completion')} | {tr('brief.col_status')} | "
                   f"{tr('brief.col_last')} |",
                   "|---|---:|---:|---|---|"]
         for t in a.targets:
             unit = f" {t.unit_of_measure}" if t.unit_of_measure else ""
-            last = (fmt.day(t.last_report_at.astimezone(tz).date(), lang)
+            last = (numbers_dates.day(t.last_report_at.astimezone(tz).date(), lang)
                     if t.last_report_at else "—")
             flag = f" ({tr('brief.overdue')})" if t.overdue else ""
             lines.append(
-                f"| {_cell(t.title(lang))} | {fmt.number(t.value, lang)} / "
-                f"{fmt.number(t.target_value, lang)}{unit} | {fmt.percent(t.completion, lang)} | "
+                f"| {_cell(t.title(lang))} | {numbers_dates.number(t.value, lang)} / "
+                f"{numbers_dates.number(t.target_value, lang)}{unit} | "
+                f"{numbers_dates.percent(t.completion, lang)} | "
                 f"{tr('status.' + t.status)}{flag} | {last} |")
     lines += ["", f"## {tr('brief.leaderboard')}", "",
               f"| {tr('brief.col_rank')} | {tr('brief.col_owner')} | {tr('brief.col_score')} | "
@@ -130,7 +131,8 @@ def to_markdown(s: Snapshot, lang: str = "vi") -> str:
     for r in s.leaderboard:
         change = f"▲{r.rank_change}" if r.rank_change > 0 else (
             f"▼{-r.rank_change}" if r.rank_change < 0 else "–")
-        lines.append(f"| {r.rank} | {_cell(r.owner)} | {fmt.percent(r.score, lang)} | {change} |")
+        score = numbers_dates.percent(r.score, lang)
+        lines.append(f"| {r.rank} | {_cell(r.owner)} | {score} | {change} |")
     lines += ["", tr("brief.files", used=s.files.used, pending=len(s.files.pending),
                      skipped=len(s.files.skipped))]
     if s.files.skipped:
