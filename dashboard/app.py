@@ -147,17 +147,16 @@ class ThiduaApp(App[int]):
         try:
             changed = self.source.refresh() if rescan else False
             snap = self.source.snapshot(as_of) if changed or requery else None
-            campaign = self.source.campaign
         except ThiduaError as e:
             self.post_message(RefreshFailed(str(e)))
             return
-        self.post_message(DataRefreshed(snap, time.perf_counter() - started, campaign))
+        self.post_message(DataRefreshed(snap, time.perf_counter() - started))
 
     @on(DataRefreshed)
     async def _data_refreshed(self, event: DataRefreshed) -> None:
         self.last_refresh_seconds = event.seconds
-        if event.campaign is not None and event.campaign != self.dashboard.campaign:
-            await self.dashboard.set_campaign(event.campaign)
+        if event.snapshot is not None and event.snapshot.campaign != self.dashboard.campaign:
+            await self.dashboard.set_campaign(event.snapshot.campaign)
         if event.snapshot is not None:
             previous, self.snapshot = self.snapshot, event.snapshot
             self.refresh_count += 1

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
-from dashboard.engine.campaign import Campaign
 from dashboard.engine.model import Snapshot
 
 
@@ -16,8 +15,6 @@ class DataRefreshed(Message):
 
     snapshot: Snapshot | None
     seconds: float
-    campaign: Campaign | None = None
-    """The campaign as of this refresh: campaign.toml may have changed while the app runs."""
 
 
 @dataclass

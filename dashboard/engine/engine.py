@@ -23,7 +23,6 @@ from dashboard.engine.discovery import FileSig, list_candidates
 from dashboard.engine.errors import CampaignError, EngineError, ThiduaError
 from dashboard.engine.model import (
     AreaState,
-    CampaignInfo,
     DroppedRows,
     FilesState,
     FileWarning,
@@ -307,8 +306,7 @@ class Engine:
                           tuple(by_area[a.id]))
                 for a in c.areas)
             return Snapshot(
-                campaign=CampaignInfo(c.id, c.title_vi, c.title_en, c.start, c.end, c.timezone,
-                                      tuple(sorted(c.document.items()))),
+                campaign=c,
                 as_of=now,
                 countdown=countdown,
                 areas=areas,

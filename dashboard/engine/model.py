@@ -5,23 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from dashboard.engine.campaign import Campaign
+
 SNAPSHOT_SCHEMA_VERSION = 1
 
 STATUSES = ("done", "on_track", "behind", "no_data")
-
-
-@dataclass(frozen=True)
-class CampaignInfo:
-    id: str
-    title_vi: str
-    title_en: str
-    start: date
-    end: date
-    timezone: str
-    document: tuple[tuple[str, str], ...] = ()
-
-    def title(self, lang: str) -> str:
-        return self.title_en if lang == "en" else self.title_vi
 
 
 @dataclass(frozen=True)
@@ -142,7 +130,9 @@ class FilesState:
 class Snapshot:
     """The whole campaign as of one instant."""
 
-    campaign: CampaignInfo
+    campaign: Campaign
+    """The campaign this snapshot was computed with: campaign.toml may change while the
+    app runs, and the screens follow the campaign of the snapshot they show."""
     as_of: datetime
     countdown: Countdown
     areas: tuple[AreaState, ...]
