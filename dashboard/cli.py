@@ -104,8 +104,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
     try:
+        if args.command == "completion":  # written from the parser itself
+            from dashboard import completion
+
+            sys.stdout.write(completion.script(parser, args.shell))
+            return EXIT_OK
         if args.command == "snapshot":
             return _snapshot(args)
         if args.command == "check":

@@ -7,7 +7,6 @@ without anyone editing a shell script.
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import Any
 
 import shtab
@@ -24,16 +23,9 @@ def register(sub: Any) -> None:
                     "`thidua completion bash > ~/.local/share/bash-completion/completions/thidua`; "
                     "zsh: `thidua completion zsh > ~/.zfunc/_thidua` (with ~/.zfunc in $fpath).")
     p.add_argument("shell", choices=SHELLS)
-    p.set_defaults(handler=run)
 
 
 def script(parser: argparse.ArgumentParser, shell: str) -> str:
     text: str = shtab.complete(parser, shell=shell)
     return text if text.endswith("\n") else text + "\n"
 
-
-def run(args: argparse.Namespace) -> int:
-    from dashboard.cli import build_parser
-
-    sys.stdout.write(script(build_parser(), args.shell))
-    return 0
