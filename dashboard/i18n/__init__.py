@@ -10,6 +10,7 @@ import tomllib
 import unicodedata
 from functools import cache
 from importlib import resources
+from typing import TypeVar
 
 LANGUAGES = ("vi", "en")
 DEFAULT_LANGUAGE = "vi"
@@ -35,6 +36,16 @@ class Catalogue:
 
     def keys(self) -> set[str]:
         return set(self._entries)
+
+
+C = TypeVar("C", bound=Catalogue)
+
+
+def package_catalogue(package: str, lang: str, kind: type[C] = Catalogue) -> C:  # type: ignore[assignment]
+    """The strings a package keeps next to its code (package/vi.toml, en.toml), in `lang`
+    with English behind it. The kiosk, the SSH server and the importer each read theirs."""
+    check_language(lang)
+    return kind(lang, read_catalogue(package, lang), read_catalogue(package, "en"))
 
 
 def check_language(lang: str) -> None:

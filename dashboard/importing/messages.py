@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from dashboard.i18n import LANGUAGES, Catalogue, check_language, read_catalogue
+from dashboard.i18n import LANGUAGES, Catalogue, package_catalogue
 
 __all__ = ["LANGUAGES", "Columns", "Messages", "UnusableInput", "messages"]
 
@@ -45,6 +45,4 @@ class UnusableInput(Exception):
 
 @cache
 def messages(lang: str) -> Messages:
-    check_language(lang)
-    return Messages(lang, read_catalogue("dashboard.importing", lang),
-                    read_catalogue("dashboard.importing", "en"))
+    return package_catalogue("dashboard.importing", lang, Messages)

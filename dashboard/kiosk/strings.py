@@ -8,12 +8,10 @@ from __future__ import annotations
 
 from functools import cache
 
-from dashboard.i18n import Catalogue, check_language, read_catalogue
+from dashboard.i18n import Catalogue, package_catalogue
 
 
 @cache
 def kiosk_strings(lang: str) -> Catalogue:
     """`tr("kiosk.updated", time="10:00")`, in the dashboard's Catalogue type."""
-    check_language(lang)
-    return Catalogue(lang, read_catalogue("dashboard.kiosk", lang),
-                     read_catalogue("dashboard.kiosk", "en"))
+    return package_catalogue("dashboard.kiosk", lang)

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 from functools import cache
 
-from dashboard.i18n import Catalogue, check_language, read_catalogue
+from dashboard.i18n import Catalogue, package_catalogue
 
 
 @cache
 def messages(lang: str) -> Catalogue:
-    check_language(lang)
-    return Catalogue(lang, read_catalogue("dashboard.ssh", lang),
-                     read_catalogue("dashboard.ssh", "en"))
+    return package_catalogue("dashboard.ssh", lang)
