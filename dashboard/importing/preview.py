@@ -16,8 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-import pyarrow.parquet as pq
-
+from dashboard.contract import write_parquet
 from dashboard.engine.discovery import PROGRESS_DIR, TARGETS_DIR, TARGETS_FILE
 from dashboard.engine.engine import Engine
 from dashboard.engine.model import Snapshot, TargetState
@@ -44,7 +43,7 @@ def snapshot_with(folder: Path, planned: Planned, now: datetime) -> Snapshot:
             _link(folder / PROGRESS_DIR, mirror / PROGRESS_DIR / "existing")
         new = mirror / PROGRESS_DIR / "new" / Path(planned.rel_path).name
         new.parent.mkdir()
-        pq.write_table(planned.table, new)
+        write_parquet(planned.table, new)
         engine = Engine(mirror, grace_seconds=0.0)
         try:
             engine.refresh()
