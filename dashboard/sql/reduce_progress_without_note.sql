@@ -38,8 +38,6 @@ FROM (
                 WHEN reported_at IS NULL THEN 'null_reported_at'
                 WHEN value IS NULL THEN 'null_value'
                 WHEN NOT isfinite(CAST(value AS DOUBLE)) THEN 'non_finite_value'
-                WHEN CAST(reported_at AS TIMESTAMP) NOT BETWEEN TIMESTAMP '1900-01-01'
-                    AND TIMESTAMP '2999-12-31 23:59:59' THEN 'reported_at_out_of_range'
             END AS drop_reason
         FROM (
             SELECT target_id, reporter, reported_at, value, CAST(NULL AS VARCHAR) AS note, filename
