@@ -10,6 +10,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from conftest import (
+    CAMPAIGN_TOML,
     at,
     dropped,
     naive,
@@ -459,3 +460,77 @@ def test_all_bad_kinds_together(campaign_dir, make_engine):
     assert "reported_at" in skipped_reasons(snap)["progress/strtime.parquet"]
     assert dropped(snap) == {("progress/nulls.parquet", "null_reporter"): 1}
     assert tree_listing(campaign_dir) == names
+
+
+# -- hostile campaign.toml values -----------------------------------------------------------
+
+_DEEP = "[" * 5000 + "]" * 5000
+BAD_CAMPAIGN_VALUES = [
+    # (what replaces a line or is added, words the one-line error must hold)
+    ("reporting_interval_days = 99999999999999999",
+     ["line 10", "'reporting_interval_days'", "99999999999999999", "1 to 366"]),
+    ("reporting_interval_days = 0", ["'reporting_interval_days'", "1 to 366"]),
+    ("start = 0001-01-01", ["line 7", "'start'", "0001-01-01", "1900-01-01 to 2999-12-31"]),
+    ("end = 9999-12-31", ["line 8", "'end'", "9999-12-31", "1900-01-01 to 2999-12-31"]),
+    ("end = 2999-12-31", ["'end'", "at most 3,660 days"]),
+    ("holidays = [2020-09-02, 9999-12-31]", ["'holidays'", "9999-12-31", "out of range"]),
+    (f"holidays = {_DEEP}", ["nested too deeply"]),
+    (f'title_vi = "{"x" * 10_000}"', ["'title_vi'", "10,000 characters", "at most 500"]),
+    ('title_en = ["a", "b"]', ["'title_en'", "string"]),
+    ("schema_version = true", ["'schema_version'"]),
+]
+
+
+def _set_line(folder, line):
+    """campaign.toml with the line for the same key replaced (or added at the top)."""
+    toml = folder / "campaign.toml"
+    key = line.split("=", 1)[0].strip()
+    lines = toml.read_text(encoding="utf-8").splitlines()
+    at_key = [i for i, x in enumerate(lines) if x.split("=", 1)[0].strip() == key]
+    if at_key:
+        lines[at_key[0]] = line
+    else:
+        lines.insert(0, line)
+    toml.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+@pytest.mark.parametrize("line, words", BAD_CAMPAIGN_VALUES,
+                         ids=[line[:30] for line, _ in BAD_CAMPAIGN_VALUES])
+def test_hostile_campaign_value_is_one_named_line(campaign_dir, capsys, line, words):
+    _good(campaign_dir)
+    _set_line(campaign_dir, line)
+    before = tree_bytes(campaign_dir)
+    err = _cli_fails(capsys, campaign_dir)
+    assert main(["check", "--data", str(campaign_dir)]) == 2
+    check_err = capsys.readouterr().err
+    assert check_err == err
+    assert "campaign.toml" in err
+    for w in words:
+        assert w in err, err
+    assert len(err) < 400, err
+    assert tree_bytes(campaign_dir) == before
+
+
+@pytest.mark.parametrize("line, words", BAD_CAMPAIGN_VALUES[:3] + BAD_CAMPAIGN_VALUES[6:7])
+def test_hostile_campaign_value_in_a_running_app_keeps_the_last_good_state(
+        campaign_dir, make_engine, line, words):
+    _good(campaign_dir)
+    e, _ = _run(campaign_dir, make_engine)
+    _set_line(campaign_dir, line)
+    e.refresh()
+    snap = e.snapshot(T)
+    assert snap.target("e1").value == 10.0 and snap.target("e2").value == 20.0
+    assert snap.stale_since is not None
+    assert snap.error is not None and words[-1] in snap.error
+    (campaign_dir / "campaign.toml").write_bytes(CAMPAIGN_TOML.read_bytes())
+    e.refresh()
+    assert e.snapshot(T).error is None
+
+
+def test_campaign_toml_with_a_bom_is_read(campaign_dir, make_engine):
+    _good(campaign_dir)
+    toml = campaign_dir / "campaign.toml"
+    toml.write_bytes(b"\xef\xbb\xbf" + toml.read_bytes())
+    _, snap = _run(campaign_dir, make_engine)
+    assert snap.campaign.title_vi.startswith("Đợt thi đua")
+    assert main(["check", "--data", str(campaign_dir)]) == 0
