@@ -534,3 +534,77 @@ def test_campaign_toml_with_a_bom_is_read(campaign_dir, make_engine):
     _, snap = _run(campaign_dir, make_engine)
     assert snap.campaign.title_vi.startswith("Đợt thi đua")
     assert main(["check", "--data", str(campaign_dir)]) == 0
+
+
+# -- links and names that lead the walk astray ----------------------------------------------
+
+
+def test_directory_symlinks_are_followed_only_inside_and_once(campaign_dir, make_engine, capsys):
+    _good(campaign_dir)
+    prog = campaign_dir / "progress"
+    write_progress(campaign_dir, "w20/x.parquet", [("e1", "r2", naive(2020, 5, 12), 5.0)])
+    outside = campaign_dir.parent / "outside"
+    outside.mkdir()
+    pq.write_table(progress_table([("e1", "r9", naive(2020, 6, 1), 1000.0)]),
+                   outside / "big.parquet")
+    for name, points_to in [("self1", "."), ("self2", "."), ("up", ".."), ("out", str(outside)),
+                            ("latest", "w20"), ("ring_a", "ring_b"), ("ring_b", "ring_a")]:
+        (prog / name).symlink_to(points_to)
+    before = tree_bytes(campaign_dir)
+    snap = make_engine(campaign_dir).snapshot(T)
+    # r1 10 + r2 5, once: not again through `latest` nor through self1/self2/up
+    assert snap.target("e1").value == 15.0
+    assert snap.target("e1").reporters == ("r1", "r2")
+    reasons = skipped_reasons(snap)
+    for link in ("self1", "self2", "up"):
+        assert "symlink loop" in reasons[f"progress/{link}/"]
+    assert "outside the data folder" in reasons["progress/out/"]
+    assert "already read (progress/w20/)" in reasons["progress/latest/"]
+    assert main(["check", "--data", str(campaign_dir)]) == 1
+    out = capsys.readouterr().out
+    assert "progress/self1/: symlink loop" in out and "progress/out/" in out
+    assert tree_bytes(campaign_dir) == before
+
+
+def test_a_name_that_is_not_utf8_is_shown_escaped_and_the_rest_counts(
+        campaign_dir, make_engine, capsys):
+    _good(campaign_dir)
+    data = (campaign_dir / "progress" / "good.parquet").read_bytes()  # good data, bad names
+    prog = os.fsencode(campaign_dir / "progress")
+    with open(prog + b"/\xff.parquet", "wb") as f:
+        f.write(data)
+    os.mkdir(prog + b"/\xfe-dir")
+    with open(prog + b"/\xfe-dir/y.parquet", "wb") as f:
+        f.write(data)
+    _, snap = _run(campaign_dir, make_engine)
+    reasons = skipped_reasons(snap)
+    assert "UTF-8" in reasons["progress/\\xff.parquet"]
+    assert "UTF-8" in reasons["progress/\\xfe-dir"]
+    assert main(["check", "--data", str(campaign_dir)]) == 1
+    out = capsys.readouterr().out
+    assert "progress/\\xff.parquet: " in out
+    assert not any(0xD800 <= ord(c) <= 0xDFFF for c in out)  # no raw byte reaches a terminal
+
+
+def test_a_broken_link_is_named(campaign_dir, make_engine):
+    _good(campaign_dir)
+    (campaign_dir / "progress" / "x.parquet").symlink_to("nowhere.parquet")
+    (campaign_dir / "progress" / "loop.parquet").symlink_to("loop.parquet")
+    _, snap = _run(campaign_dir, make_engine)
+    _assert_skipped(snap, "progress/x.parquet", "broken link")
+    _assert_skipped(snap, "progress/loop.parquet", "symlink loop")
+
+
+def test_a_flipped_bit_in_a_checksummed_page_skips_the_file(campaign_dir, make_engine):
+    _good(campaign_dir)
+    p = write_progress(campaign_dir, "flipped.parquet", [
+        ("e1", "r2", naive(2020, 6, 2, 10, i % 60), 95.2) for i in range(100)],
+        compression="none", use_dictionary=False, write_page_checksum=True)
+    meta = pq.read_metadata(p).row_group(0).column(3)
+    assert meta.path_in_schema == "value"
+    data = bytearray(p.read_bytes())
+    data[meta.data_page_offset + meta.total_compressed_size - 1] ^= 0x08  # last value's exponent
+    p.write_bytes(bytes(data))
+    assert pq.read_table(p).column("value").to_pylist()[-1] not in (95.2, None)  # it did change
+    _, snap = _run(campaign_dir, make_engine)
+    _assert_skipped(snap, "progress/flipped.parquet", "page checksum mismatch in column 'value'")
