@@ -20,11 +20,11 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from bitflip_support import run_fuzz  # noqa: E402
-from conftest import CAMPAIGN_TOML  # noqa: E402
+from bitflip_support import run_fuzz
+from conftest import CAMPAIGN_TOML
 
-import dashboard.engine.engine as engine_module  # noqa: E402
-from dashboard.engine.engine import Engine  # noqa: E402
+import dashboard.engine.engine as engine_module
+from dashboard.engine.engine import Engine
 
 
 def main() -> None:

@@ -49,7 +49,7 @@ def campaign(folder: Path) -> None:
         "title_vi": [f"Chỉ tiêu {i}" for i in ids], "title_en": ids,
         "unit_of_measure": ["%"] * TARGETS, "target_value": [100.0] * TARGETS,
         "direction": ["at_least"] * TARGETS, "aggregate": ["latest"] * TARGETS,
-        "owner": [REPORTER] * TARGETS}, schema=TARGETS_SCHEMA), str(folder / "targets.parquet"))
+        "owner": [REPORTER] * TARGETS}, schema=TARGETS_SCHEMA), folder / "targets.parquet")
 
 
 def rows(n: int, one_target: bool) -> list[tuple[str, float, str, str]]:

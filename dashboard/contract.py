@@ -6,6 +6,7 @@ decimal values). Loading this module loads pyarrow: the engine and the app do no
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import IO, Any
 
 import pyarrow as pa
@@ -34,7 +35,7 @@ PROGRESS_SCHEMA = pa.schema([
 """Columns of a progress file: naive local times, float values."""
 
 
-def write_parquet(table: pa.Table, where: str | IO[bytes], **options: Any) -> None:
+def write_parquet(table: pa.Table, where: str | Path | IO[bytes], **options: Any) -> None:
     """Every Parquet file thidua writes goes through here: with page checksums, so a flipped
     bit in a page is found when the file is read (dashboard/engine/integrity.py)."""
     pq.write_table(table, where, write_page_checksum=True, **options)

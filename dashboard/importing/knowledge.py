@@ -7,8 +7,8 @@ validation is plain Python over plain data and the engine can be closed or refre
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
 import unicodedata
+from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import datetime
 
