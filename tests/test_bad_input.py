@@ -608,3 +608,17 @@ def test_a_flipped_bit_in_a_checksummed_page_skips_the_file(campaign_dir, make_e
     assert pq.read_table(p).column("value").to_pylist()[-1] not in (95.2, None)  # it did change
     _, snap = _run(campaign_dir, make_engine)
     _assert_skipped(snap, "progress/flipped.parquet", "page checksum mismatch in column 'value'")
+
+
+def test_a_flipped_bit_in_the_targets_is_a_named_campaign_error(campaign_dir, capsys):
+    _good(campaign_dir)
+    p = campaign_dir / "targets.parquet"
+    table = pq.read_table(p)
+    pq.write_table(table, p, compression="none", use_dictionary=False, write_page_checksum=True)
+    meta = pq.read_metadata(p).row_group(0).column(table.schema.get_field_index("target_value"))
+    data = bytearray(p.read_bytes())
+    data[meta.data_page_offset + meta.total_compressed_size - 1] ^= 0x08
+    p.write_bytes(bytes(data))
+    assert pq.read_table(p).column("target_value").to_pylist()[-1] != 100.0  # it did change
+    err = _cli_fails(capsys, campaign_dir)
+    assert "targets.parquet: page checksum mismatch in column 'target_value'" in err
