@@ -15,6 +15,8 @@ from dashboard.engine.campaign import Campaign
 from dashboard.kiosk.office_hours import OfficeHours, parse_office_hours
 
 UNLOCK_ACTIONS = ("app", "exit", "off")
+OPTIONS = {"dwell_seconds": "--dwell", "stale_after_hours": "--stale-after"}
+"""The command-line options that override a number of the table."""
 MAX_DWELL_FACTOR = 3.0
 """A view with many targets behind gets at most this many times the normal dwell."""
 
@@ -72,16 +74,17 @@ def kiosk_settings(campaign: Campaign, **overrides: Any) -> KioskSettings:
             f"campaign.toml: [kiosk] has unknown key(s) {', '.join(unknown)} "
             f"(known: {', '.join(_KEYS)})")
     base = KioskSettings(stale_after_hours=(campaign.reporting_interval_days + 1) * 24.0)
-    merged: dict[str, Any] = dict(table)
-    merged.update({k: v for k, v in overrides.items() if v is not None})
-    return _apply(base, merged)
+    given = {k: v for k, v in overrides.items() if v is not None}
+    for key in set(_NUMBERS) & set(given):  # the option, not the table, is then to blame
+        _number(key, given[key], OPTIONS.get(key, key))
+    return _apply(base, {**table, **given})
 
 
 def _apply(base: KioskSettings, values: Mapping[str, Any]) -> KioskSettings:
     changes: dict[str, Any] = {}
     for key in _NUMBERS:
         if key in values:
-            changes[key] = _number(key, values[key])
+            changes[key] = _number(key, values[key], f"campaign.toml: [kiosk] {key}")
     if "office_hours" in values or "office_days" in values:
         hours = values.get("office_hours", "07:00-18:00")
         days = values.get("office_days")
@@ -103,15 +106,14 @@ def _apply(base: KioskSettings, values: Mapping[str, Any]) -> KioskSettings:
     return replace(base, **changes)
 
 
-def _number(key: str, value: Any) -> float:
+def _number(key: str, value: Any, name: str) -> float:
+    """`name` says where the value comes from (the table's key, or the option)."""
     low, high, unit = _NUMBERS[key]
     allowed = f"a number of {unit} from {low:g} to {high:g}"
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise KioskSettingsError(f"campaign.toml: [kiosk] {key} must be {allowed}, "
-                                 f"not {_show(value)}")
+        raise KioskSettingsError(f"{name} must be {allowed}, not {_show(value)}")
     if not (math.isfinite(value) and low <= value <= high):
-        raise KioskSettingsError(f"campaign.toml: [kiosk] {key} = {_show(value)} is out of "
-                                 f"range (allowed: {allowed})")
+        raise KioskSettingsError(f"{name} = {_show(value)} is out of range (allowed: {allowed})")
     return float(value)
 
 
