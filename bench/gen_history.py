@@ -24,7 +24,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from dashboard.contract import PROGRESS_SCHEMA
+from dashboard.contract import PROGRESS_SCHEMA, write_parquet
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE = REPO / "data"
@@ -125,7 +125,7 @@ def generate(folder: Path, rows: int, files: int, seed: int = 2020) -> Path:
         sub = tmp / "progress" / f"{week.year}-W{week.week:02d}"
         sub.mkdir(parents=True, exist_ok=True)
         table = progress_table(rng, int(per_file[i]), lo, hi)
-        pq.write_table(table, sub / f"part-{i:05d}.parquet")
+        write_parquet(table, sub / f"part-{i:05d}.parquet")  # with page checksums
     folder.parent.mkdir(parents=True, exist_ok=True)
     os.replace(tmp, folder)
     return folder

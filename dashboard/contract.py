@@ -6,7 +6,11 @@ decimal values). Loading this module loads pyarrow: the engine and the app do no
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import IO, Any
+
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 TARGETS_SCHEMA = pa.schema([
     ("target_id", pa.string()),
@@ -29,3 +33,9 @@ PROGRESS_SCHEMA = pa.schema([
     ("note", pa.string()),
 ])
 """Columns of a progress file: naive local times, float values."""
+
+
+def write_parquet(table: pa.Table, where: str | Path | IO[bytes], **options: Any) -> None:
+    """Every Parquet file thidua writes goes through here: with page checksums, so a flipped
+    bit in a page is found when the file is read (dashboard/engine/integrity.py)."""
+    pq.write_table(table, where, write_page_checksum=True, **options)

@@ -29,9 +29,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 
-from dashboard.contract import PROGRESS_SCHEMA, TARGETS_SCHEMA
+from dashboard.contract import PROGRESS_SCHEMA, TARGETS_SCHEMA, write_parquet
 
 __all__ = [
     "CAMPAIGN_TOML",
@@ -488,7 +487,7 @@ def _nfc(s: str | None) -> str | None:
 
 def _parquet_bytes(table: pa.Table) -> bytes:
     buf = io.BytesIO()
-    pq.write_table(table, buf, compression="zstd")
+    write_parquet(table, buf, compression="zstd")
     return buf.getvalue()
 
 

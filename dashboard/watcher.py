@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from watchfiles import Change, awatch
+from watchfiles._rust_notify import WatchfilesRustInternalError
 
 from dashboard.engine.discovery import is_watched_path
 
@@ -38,6 +39,7 @@ async def watch_folder(folder: Path, on_change: Callable[[int], object],
             await _sleep_or_stop(stop, RETRY_SECONDS)
             continue
         inode = folder.stat().st_ino
+        pause = 0.05
         try:
             async for changes in awatch(
                 folder, watch_filter=change_filter(folder), debounce=DEBOUNCE_MS,
@@ -49,10 +51,14 @@ async def watch_folder(folder: Path, on_change: Callable[[int], object],
                 if not _same_folder(folder, inode):
                     on_change(1)
                     break
-        except (OSError, RuntimeError) as e:  # the folder vanished under the watcher, etc.
-            log.warning("watcher on %s stopped (%s); restarting", folder, e)
+        except* (OSError, RuntimeError, WatchfilesRustInternalError) as group:
+            # the folder vanished under the watcher; or a folder name that is not UTF-8, which
+            # the watcher cannot take while it is there: try again each second (the app's
+            # rescan still sees new files meanwhile)
+            log.warning("watcher on %s stopped (%s); restarting", folder, group.exceptions[0])
             on_change(1)
-        await _sleep_or_stop(stop, 0.05)
+            pause = RETRY_SECONDS
+        await _sleep_or_stop(stop, pause)
 
 
 def _same_folder(folder: Path, inode: int) -> bool:

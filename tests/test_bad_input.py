@@ -10,6 +10,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from conftest import (
+    CAMPAIGN_TOML,
     at,
     dropped,
     naive,
@@ -459,3 +460,165 @@ def test_all_bad_kinds_together(campaign_dir, make_engine):
     assert "reported_at" in skipped_reasons(snap)["progress/strtime.parquet"]
     assert dropped(snap) == {("progress/nulls.parquet", "null_reporter"): 1}
     assert tree_listing(campaign_dir) == names
+
+
+# -- hostile campaign.toml values -----------------------------------------------------------
+
+_DEEP = "[" * 5000 + "]" * 5000
+BAD_CAMPAIGN_VALUES = [
+    # (what replaces a line or is added, words the one-line error must hold)
+    ("reporting_interval_days = 99999999999999999",
+     ["line 10", "'reporting_interval_days'", "99999999999999999", "1 to 366"]),
+    ("reporting_interval_days = 0", ["'reporting_interval_days'", "1 to 366"]),
+    ("start = 0001-01-01", ["line 7", "'start'", "0001-01-01", "1900-01-01 to 2999-12-31"]),
+    ("end = 9999-12-31", ["line 8", "'end'", "9999-12-31", "1900-01-01 to 2999-12-31"]),
+    ("end = 2999-12-31", ["'end'", "at most 3,660 days"]),
+    ("holidays = [2020-09-02, 9999-12-31]", ["'holidays'", "9999-12-31", "out of range"]),
+    (f"holidays = {_DEEP}", ["nested too deeply"]),
+    (f'title_vi = "{"x" * 10_000}"', ["'title_vi'", "10,000 characters", "at most 500"]),
+    ('title_en = ["a", "b"]', ["'title_en'", "string"]),
+    ("schema_version = true", ["'schema_version'"]),
+]
+
+
+def _set_line(folder, line):
+    """campaign.toml with the line for the same key replaced (or added at the top)."""
+    toml = folder / "campaign.toml"
+    key = line.split("=", 1)[0].strip()
+    lines = toml.read_text(encoding="utf-8").splitlines()
+    at_key = [i for i, x in enumerate(lines) if x.split("=", 1)[0].strip() == key]
+    if at_key:
+        lines[at_key[0]] = line
+    else:
+        lines.insert(0, line)
+    toml.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+@pytest.mark.parametrize("line, words", BAD_CAMPAIGN_VALUES,
+                         ids=[line[:30] for line, _ in BAD_CAMPAIGN_VALUES])
+def test_hostile_campaign_value_is_one_named_line(campaign_dir, capsys, line, words):
+    _good(campaign_dir)
+    _set_line(campaign_dir, line)
+    before = tree_bytes(campaign_dir)
+    err = _cli_fails(capsys, campaign_dir)
+    assert main(["check", "--data", str(campaign_dir)]) == 2
+    check_err = capsys.readouterr().err
+    assert check_err == err
+    assert "campaign.toml" in err
+    for w in words:
+        assert w in err, err
+    assert len(err) < 400, err
+    assert tree_bytes(campaign_dir) == before
+
+
+@pytest.mark.parametrize("line, words", BAD_CAMPAIGN_VALUES[:3] + BAD_CAMPAIGN_VALUES[6:7])
+def test_hostile_campaign_value_in_a_running_app_keeps_the_last_good_state(
+        campaign_dir, make_engine, line, words):
+    _good(campaign_dir)
+    e, _ = _run(campaign_dir, make_engine)
+    _set_line(campaign_dir, line)
+    e.refresh()
+    snap = e.snapshot(T)
+    assert snap.target("e1").value == 10.0 and snap.target("e2").value == 20.0
+    assert snap.stale_since is not None
+    assert snap.error is not None and words[-1] in snap.error
+    (campaign_dir / "campaign.toml").write_bytes(CAMPAIGN_TOML.read_bytes())
+    e.refresh()
+    assert e.snapshot(T).error is None
+
+
+def test_campaign_toml_with_a_bom_is_read(campaign_dir, make_engine):
+    _good(campaign_dir)
+    toml = campaign_dir / "campaign.toml"
+    toml.write_bytes(b"\xef\xbb\xbf" + toml.read_bytes())
+    _, snap = _run(campaign_dir, make_engine)
+    assert snap.campaign.title_vi.startswith("Đợt thi đua")
+    assert main(["check", "--data", str(campaign_dir)]) == 0
+
+
+# -- links and names that lead the walk astray ----------------------------------------------
+
+
+def test_directory_symlinks_are_followed_only_inside_and_once(campaign_dir, make_engine, capsys):
+    _good(campaign_dir)
+    prog = campaign_dir / "progress"
+    write_progress(campaign_dir, "w20/x.parquet", [("e1", "r2", naive(2020, 5, 12), 5.0)])
+    outside = campaign_dir.parent / "outside"
+    outside.mkdir()
+    pq.write_table(progress_table([("e1", "r9", naive(2020, 6, 1), 1000.0)]),
+                   outside / "big.parquet")
+    for name, points_to in [("self1", "."), ("self2", "."), ("up", ".."), ("out", str(outside)),
+                            ("latest", "w20"), ("ring_a", "ring_b"), ("ring_b", "ring_a")]:
+        (prog / name).symlink_to(points_to)
+    before = tree_bytes(campaign_dir)
+    snap = make_engine(campaign_dir).snapshot(T)
+    # r1 10 + r2 5, once: not again through `latest` nor through self1/self2/up
+    assert snap.target("e1").value == 15.0
+    assert snap.target("e1").reporters == ("r1", "r2")
+    reasons = skipped_reasons(snap)
+    for link in ("self1", "self2", "up"):
+        assert "symlink loop" in reasons[f"progress/{link}/"]
+    assert "outside the data folder" in reasons["progress/out/"]
+    assert "already read (progress/w20/)" in reasons["progress/latest/"]
+    assert main(["check", "--data", str(campaign_dir)]) == 1
+    out = capsys.readouterr().out
+    assert "progress/self1/: symlink loop" in out and "progress/out/" in out
+    assert tree_bytes(campaign_dir) == before
+
+
+def test_a_name_that_is_not_utf8_is_shown_escaped_and_the_rest_counts(
+        campaign_dir, make_engine, capsys):
+    _good(campaign_dir)
+    data = (campaign_dir / "progress" / "good.parquet").read_bytes()  # good data, bad names
+    prog = os.fsencode(campaign_dir / "progress")
+    with open(prog + b"/\xff.parquet", "wb") as f:
+        f.write(data)
+    os.mkdir(prog + b"/\xfe-dir")
+    with open(prog + b"/\xfe-dir/y.parquet", "wb") as f:
+        f.write(data)
+    _, snap = _run(campaign_dir, make_engine)
+    reasons = skipped_reasons(snap)
+    assert "UTF-8" in reasons["progress/\\xff.parquet"]
+    assert "UTF-8" in reasons["progress/\\xfe-dir"]
+    assert main(["check", "--data", str(campaign_dir)]) == 1
+    out = capsys.readouterr().out
+    assert "progress/\\xff.parquet: " in out
+    assert not any(0xD800 <= ord(c) <= 0xDFFF for c in out)  # no raw byte reaches a terminal
+
+
+def test_a_broken_link_is_named(campaign_dir, make_engine):
+    _good(campaign_dir)
+    (campaign_dir / "progress" / "x.parquet").symlink_to("nowhere.parquet")
+    (campaign_dir / "progress" / "loop.parquet").symlink_to("loop.parquet")
+    _, snap = _run(campaign_dir, make_engine)
+    _assert_skipped(snap, "progress/x.parquet", "broken link")
+    _assert_skipped(snap, "progress/loop.parquet", "symlink loop")
+
+
+def test_a_flipped_bit_in_a_checksummed_page_skips_the_file(campaign_dir, make_engine):
+    _good(campaign_dir)
+    p = write_progress(campaign_dir, "flipped.parquet", [
+        ("e1", "r2", naive(2020, 6, 2, 10, i % 60), 95.2) for i in range(100)],
+        compression="none", use_dictionary=False, write_page_checksum=True)
+    meta = pq.read_metadata(p).row_group(0).column(3)
+    assert meta.path_in_schema == "value"
+    data = bytearray(p.read_bytes())
+    data[meta.data_page_offset + meta.total_compressed_size - 1] ^= 0x08  # last value's exponent
+    p.write_bytes(bytes(data))
+    assert pq.read_table(p).column("value").to_pylist()[-1] not in (95.2, None)  # it did change
+    _, snap = _run(campaign_dir, make_engine)
+    _assert_skipped(snap, "progress/flipped.parquet", "page checksum mismatch in column 'value'")
+
+
+def test_a_flipped_bit_in_the_targets_is_a_named_campaign_error(campaign_dir, capsys):
+    _good(campaign_dir)
+    p = campaign_dir / "targets.parquet"
+    table = pq.read_table(p)
+    pq.write_table(table, p, compression="none", use_dictionary=False, write_page_checksum=True)
+    meta = pq.read_metadata(p).row_group(0).column(table.schema.get_field_index("target_value"))
+    data = bytearray(p.read_bytes())
+    data[meta.data_page_offset + meta.total_compressed_size - 1] ^= 0x08
+    p.write_bytes(bytes(data))
+    assert pq.read_table(p).column("target_value").to_pylist()[-1] != 100.0  # it did change
+    err = _cli_fails(capsys, campaign_dir)
+    assert "targets.parquet: page checksum mismatch in column 'target_value'" in err

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import csv
 import json
+import resource
 import shutil
 import threading
-from collections.abc import Sequence
+import zipfile
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -432,6 +434,44 @@ def test_unusable_input_exits_2(capsys: pytest.CaptureFixture[str], data: Path,
     broken = tmp_path / "broken.xlsx"
     broken.write_bytes(b"not a zip")
     assert "Không đọc được tệp" in refused(capsys, data, broken, code=2)
+
+
+def _with_sheet_xml(source: Path, dest: Path, edit: Callable[[bytes], bytes]) -> Path:
+    """A copy of a workbook whose first sheet's XML is edited (packed as tightly as zip can)."""
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED,
+                                                         compresslevel=9) as zout:
+        for item in zin.infolist():
+            body = zin.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                body = edit(body)
+            zout.writestr(item.filename, body)
+    return dest
+
+
+def test_a_zip_bomb_is_refused_before_it_is_unpacked(
+        capsys: pytest.CaptureFixture[str], data: Path, tmp_path: Path) -> None:
+    good = sheet(tmp_path / "good.xlsx", [HEADER, ["AN01", 76, "10/7/2020", None]])
+    bomb = _with_sheet_xml(good, tmp_path / "bomb.xlsx", lambda x: x.replace(
+        b"</sheetData>", b'<row r="9"><c r="A9" t="inlineStr"><is><t>' + b"a" * 300_000_000
+        + b"</t></is></c></row></sheetData>"))
+    assert bomb.stat().st_size < 1_000_000
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    out = refused(capsys, data, bomb, code=2)
+    assert "bomb.xlsx: phần «xl/worksheets/sheet1.xml» giải nén ra 286 MB" in out
+    assert "không mở" in out
+    # nothing near the 286 MB was ever held (the process's peak did not move by 100 MB)
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - peak < 100_000
+
+
+def test_a_cell_numbered_far_away_does_not_hide_the_good_rows(
+        capsys: pytest.CaptureFixture[str], data: Path, tmp_path: Path) -> None:
+    good = sheet(tmp_path / "good.xlsx", [HEADER, ["AN01", 76, "10/7/2020", None]])
+    far = _with_sheet_xml(good, tmp_path / "far.xlsx", lambda x: x.replace(
+        b"</sheetData>", b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'
+                         b'<row r="99999999"><c r="A99999999"><v>1</v></c></row></sheetData>'))
+    code, out, _ = imp(capsys, data, far)
+    assert code == 0, out
+    assert [r["value"] for r in pq.read_table(imported(data)[0]).to_pylist()] == [76.0]
 
 
 # -- dry run, concurrency ---------------------------------------------------------------------

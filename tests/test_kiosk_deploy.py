@@ -49,7 +49,10 @@ def test_kiosk_options_are_checked_before_anything_runs(tmp_path: Path,
                                                         ) -> None:
     folder = copy_sample(tmp_path / "d")
     assert main(["kiosk", "--data", str(folder), "--dwell", "0"]) == 2
-    assert "dwell_seconds must be positive" in capsys.readouterr().err
+    assert "--dwell = 0.0 is out of range (allowed: a number of seconds from 1 to 3600)" in \
+        capsys.readouterr().err
+    assert main(["kiosk", "--data", str(folder), "--stale-after", "inf"]) == 2
+    assert "--stale-after = inf is out of range" in capsys.readouterr().err
     assert main(["kiosk", "--data", str(folder), "--office-hours", "9-5"]) == 2
     assert "office hours" in capsys.readouterr().err
     assert main(["kiosk", "--data", str(tmp_path / "nowhere")]) == 2

@@ -157,8 +157,14 @@ def test_settings_come_from_the_kiosk_table_then_the_command_line(tmp_path: Path
 
 @pytest.mark.parametrize("table, message", [
     ("dwel_seconds = 5", "unknown key"),
-    ("dwell_seconds = 0", "dwell_seconds must be positive"),
+    ("dwell_seconds = 0", r"dwell_seconds = 0 is out of range \(allowed: a number of seconds "
+                          r"from 1 to 3600\)"),
     ('dwell_seconds = "5"', "must be a number"),
+    ("dwell_seconds = inf", "dwell_seconds = inf is out of range"),
+    ("highlight_seconds = nan", "highlight_seconds = nan is out of range"),
+    ("stale_after_hours = 99999999999999999", "stale_after_hours = 99999999999999999 is out"),
+    ("burn_in_minutes = 1e308", "burn_in_minutes = 1e.308 is out of range"),
+    ("behind_bonus_seconds = -1", "from 0 to 600"),
     ('office_hours = "9 to 5"', "office hours"),
     ('office_days = ["mon", "someday"]', "office day"),
     ('unlock = "maybe"', "unlock"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from datetime import datetime
 from pathlib import Path
@@ -116,3 +117,23 @@ async def test_engine_work_runs_off_the_ui_thread(tmp_path: Path) -> None:
         await app.workers.wait_for_complete()
     assert seen and threading.main_thread().name not in seen
     assert VN is not None
+
+
+async def test_live_updates_go_on_beside_loops_and_names_that_are_not_utf8(
+        tmp_path: Path) -> None:
+    folder = copy_sample(tmp_path / "d")
+    progress = folder / "progress"
+    (progress / "self").symlink_to(".")
+    (progress / "up").symlink_to("..")
+    os.mkdir(os.fsencode(progress) + b"/\xfe-dir")  # the watcher itself cannot take this name
+    app = make_app(folder, watch=True, fixed_wall=False, rescan_seconds=60.0)
+    async with app.run_test(size=(160, 48)) as pilot:
+        assert await wait_for(pilot, lambda: app.snapshot is not None)
+        skipped = {s.file: s.reason for s in app.snapshot.files.skipped}  # type: ignore[union-attr]
+        assert "symlink loop" in skipped["progress/self/"]
+        assert "UTF-8" in skipped["progress/\\xfe-dir"]
+        await pilot.pause(0.3)
+        write_progress(folder, "live-kt01.parquet", [
+            {"target_id": "KT01", "reporter": "Phòng Kinh tế", "reported_at": REPORT_AT,
+             "value": 2}])
+        assert await wait_for(pilot, lambda: "2/2 sản phẩm" in panel_text(app, "economy"), 3.0)

@@ -18,6 +18,21 @@ from dashboard.engine.workdays import WorkCalendar
 SCHEMA_VERSION = 1
 _AREA_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
+# Every value is bounded: a typo such as 99999999999999999 or 9999-12-31 must be a named
+# error, not an OverflowError in a running app.
+MAX_FILE_BYTES = 1_000_000
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(2999, 12, 31)
+MAX_CAMPAIGN_DAYS = 3660
+"""About ten years."""
+MAX_INTERVAL_DAYS = 366
+MAX_AREAS = 50
+MAX_DATES = 1000
+"""Per list (holidays, makeup_workdays)."""
+MAX_TEXT = 500
+"""Characters in an id, a title, an area name or a document value."""
+MAX_DOCUMENT_KEYS = 50
+
 
 @dataclass(frozen=True)
 class Area:
@@ -83,16 +98,23 @@ def load_campaign(folder: Path) -> Campaign:
     """Read folder/campaign.toml; every problem is a CampaignError naming the line and key."""
     path = folder / "campaign.toml"
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as f:
+            data = f.read(MAX_FILE_BYTES + 1)
+        text = data.decode("utf-8").removeprefix("\ufeff")  # Notepad's BOM is harmless
     except FileNotFoundError:
         raise CampaignError(
             f"{path}: not found (a campaign folder needs a campaign.toml)") from None
     except (OSError, UnicodeDecodeError) as e:
         raise CampaignError(f"{path}: cannot be read ({_reason(e)})") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise CampaignError(f"{path}: too large (more than {MAX_FILE_BYTES:,} bytes)")
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise CampaignError(f"{path}: not valid TOML: {e}") from None
+    except RecursionError:
+        raise CampaignError(f"{path}: not valid TOML: arrays or tables nested too deeply"
+                            ) from None
     return _parse(raw, _Where(path, text))
 
 
@@ -134,33 +156,42 @@ class _Where:
 
 def _parse(raw: dict[str, Any], where: _Where) -> Campaign:
     version = raw.get("schema_version", SCHEMA_VERSION)
-    if version != SCHEMA_VERSION:
+    if version != SCHEMA_VERSION or isinstance(version, bool):
         raise where.fail("schema_version", f"is {version!r}; this thidua reads {SCHEMA_VERSION}")
     cid = _text(raw, "id", where)
     title_vi = _text(raw, "title_vi", where)
-    title_en = raw.get("title_en") or title_vi
+    title_en = _text(raw, "title_en", where, default=title_vi)
     start = _date(raw, "start", where)
     end = _date(raw, "end", where)
     if end < start:
         raise where.fail("end", f"{end} is before start {start}")
+    if (end - start).days >= MAX_CAMPAIGN_DAYS:
+        raise where.fail("end", f"{end} is {(end - start).days + 1:,} days after start {start} "
+                                f"(a campaign lasts at most {MAX_CAMPAIGN_DAYS:,} days)")
     tzname = _text(raw, "timezone", where)
     try:
         ZoneInfo(tzname)
     except (ZoneInfoNotFoundError, ValueError):
         raise where.fail("timezone", f"unknown time zone {tzname!r}") from None
     interval = raw.get("reporting_interval_days", 7)
-    if not isinstance(interval, int) or isinstance(interval, bool) or interval < 1:
-        raise where.fail("reporting_interval_days", "must be a whole number of days >= 1")
+    if not isinstance(interval, int) or isinstance(interval, bool) or not (
+            1 <= interval <= MAX_INTERVAL_DAYS):
+        raise where.fail("reporting_interval_days", f"{_show(interval)} must be a whole number "
+                                                    f"of days from 1 to {MAX_INTERVAL_DAYS}")
     holidays = _dates(raw, "holidays", where)
     makeup = _dates(raw, "makeup_workdays", where)
     areas = _areas(raw, where)
     doc = raw.get("document", {})
-    if not isinstance(doc, dict):
-        raise where.fail("document", "must be a table")
+    if not isinstance(doc, dict) or len(doc) > MAX_DOCUMENT_KEYS:
+        raise where.fail("document", f"must be a table of at most {MAX_DOCUMENT_KEYS} keys")
+    for key, value in doc.items():
+        if isinstance(value, list | dict) or len(str(value)) > MAX_TEXT:
+            raise where.fail(f"document.{key}", f"must be one value (text, number or date) "
+                                                f"of at most {MAX_TEXT} characters")
     known = {"schema_version", "id", "title_vi", "title_en", "start", "end", "timezone",
              "reporting_interval_days", "holidays", "makeup_workdays", "areas", "document"}
     return Campaign(
-        id=cid, title_vi=_nfc(title_vi), title_en=_nfc(str(title_en)), start=start, end=end,
+        id=cid, title_vi=_nfc(title_vi), title_en=_nfc(title_en), start=start, end=end,
         timezone=tzname, areas=areas, reporting_interval_days=interval,
         holidays=holidays, makeup_workdays=makeup,
         document={k: _nfc(str(v)) for k, v in doc.items()},
@@ -172,27 +203,41 @@ def _areas(raw: dict[str, Any], where: _Where) -> tuple[Area, ...]:
     items = raw.get("areas")
     if not isinstance(items, list) or not items:
         raise where.fail("areas", "needs at least one [[areas]] entry with id, name_vi, name_en")
+    if len(items) > MAX_AREAS:
+        raise where.fail("areas", f"{len(items)} entries; at most {MAX_AREAS}")
     out: list[Area] = []
     for i, item in enumerate(items):
         if not isinstance(item, dict):
             raise where.fail("areas", "each entry must be a table")
-        for key in ("id", "name_vi"):
-            if not isinstance(item.get(key), str) or not item[key].strip():
-                raise where.fail(f"areas[{i}].{key}", "missing or empty", i)
-        aid = item["id"]
+        aid = _text(item, "id", where, label=f"areas[{i}].id", occurrence=i)
+        name_vi = _nfc(_text(item, "name_vi", where, label=f"areas[{i}].name_vi", occurrence=i))
+        name_en = _text(item, "name_en", where, default=name_vi, label=f"areas[{i}].name_en",
+                        occurrence=i)
         if not _AREA_ID.match(aid):
             raise where.fail(f"areas[{i}].id", f"{aid!r} must be lower-case letters, digits, _", i)
         if any(a.id == aid for a in out):
             raise where.fail(f"areas[{i}].id", f"duplicate area id {aid!r}", i)
-        name_vi = _nfc(item["name_vi"])
-        out.append(Area(aid, name_vi, _nfc(str(item.get("name_en") or name_vi))))
+        out.append(Area(aid, name_vi, _nfc(name_en)))
     return tuple(out)
 
 
-def _text(raw: dict[str, Any], key: str, where: _Where) -> str:
+def _text(raw: dict[str, Any], key: str, where: _Where, *, default: str | None = None,
+          label: str | None = None, occurrence: int = 0) -> str:
+    """A non-empty string of at most MAX_TEXT characters; `default` when absent or empty."""
     value = raw.get(key)
+    if default is not None and (value is None or value == ""):
+        return default
     if not isinstance(value, str) or not value.strip():
-        raise where.fail(key, "missing or not a non-empty string")
+        raise where.fail(label or key, "missing or not a non-empty string", occurrence)
+    if len(value) > MAX_TEXT:
+        raise where.fail(label or key, f"{len(value):,} characters; at most {MAX_TEXT}",
+                         occurrence)
+    return value
+
+
+def _in_range(value: date, key: str, where: _Where) -> date:
+    if not FIRST_DAY <= value <= LAST_DAY:
+        raise where.fail(key, f"{value} is out of range (allowed {FIRST_DAY} to {LAST_DAY})")
     return value
 
 
@@ -200,7 +245,7 @@ def _date(raw: dict[str, Any], key: str, where: _Where) -> date:
     value = raw.get(key)
     if isinstance(value, datetime) or not isinstance(value, date):
         raise where.fail(key, "missing or not a date (write it as 2020-05-06, without quotes)")
-    return value
+    return _in_range(value, key, where)
 
 
 def _dates(raw: dict[str, Any], key: str, where: _Where) -> tuple[date, ...]:
@@ -209,7 +254,15 @@ def _dates(raw: dict[str, Any], key: str, where: _Where) -> tuple[date, ...]:
         isinstance(d, datetime) or not isinstance(d, date) for d in value
     ):
         raise where.fail(key, "must be a list of dates, e.g. [2020-09-02]")
-    return tuple(sorted(value))
+    if len(value) > MAX_DATES:
+        raise where.fail(key, f"{len(value):,} dates; at most {MAX_DATES:,}")
+    return tuple(sorted(_in_range(d, key, where) for d in value))
+
+
+def _show(value: object) -> str:
+    """A bad value for a message, cut short (it may be a 5,000-deep array)."""
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _nfc(s: str) -> str:

@@ -21,6 +21,7 @@ from dashboard.engine import semantics as rules
 from dashboard.engine.campaign import Campaign, load_campaign
 from dashboard.engine.discovery import FileSig, list_candidates
 from dashboard.engine.errors import CampaignError, EngineError, ThiduaError
+from dashboard.engine.integrity import damaged_reason
 from dashboard.engine.model import (
     AreaState,
     DroppedRows,
@@ -44,6 +45,7 @@ DROP_REASONS = {
     "null_reported_at": "reported_at is empty",
     "null_value": "value is empty",
     "non_finite_value": "value is not a finite number (NaN or infinity)",
+    "reported_at_out_of_range": "reported_at is before 1900 or after 2999",
     "unknown_target_id": "unknown target_id",
 }
 
@@ -263,6 +265,8 @@ class Engine:
             sig = current[r]
             cols = columns.get(paths[r], "empty file (0 bytes)")
             verdict: ProgressLayout | str = cols if isinstance(cols, str) else check_progress(cols)
+            if not isinstance(verdict, str):
+                verdict = damaged_reason(paths[r]) or verdict
             if isinstance(verdict, str):
                 young = now - sig.mtime_ns / 1e9 < self._grace
                 entries[r] = _Entry(sig, "pending" if young else "skipped", verdict)

@@ -232,6 +232,7 @@ class ProgressStore:
             "files": [glob_escape(f.path) for f in batch],
             "cut": cut,
         })
+        self._run(cur, "stage_out_of_range")
 
     def set_targets(self, targets: Sequence[Target]) -> None:
         """Replace the targets and rebuild the daily table (reports may become (un)known)."""

@@ -11,6 +11,7 @@ from typing import Any
 
 from dashboard.engine.campaign import Campaign
 from dashboard.engine.errors import CampaignError
+from dashboard.engine.integrity import damaged_reason
 from dashboard.engine.parquet_schema import NULL, NUMBER_PREFIXES, STRING, unusable_optional
 
 DIRECTIONS = ("at_least", "at_most")
@@ -77,6 +78,9 @@ def _rows(path: Path, rel: str, read: RowReader,
         columns, rows = read(str(path))
     except CampaignError as e:
         raise CampaignError(f"{rel}: {e}") from None
+    damaged = damaged_reason(str(path))  # a flipped bit must not change a target silently
+    if damaged:
+        raise CampaignError(f"{rel}: {damaged}")
     missing = [c for c in REQUIRED if c not in columns]
     if missing:
         raise CampaignError(f"{rel}: missing column(s) {', '.join(missing)}")

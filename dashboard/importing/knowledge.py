@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -85,9 +86,9 @@ class Knowledge:
     def last_report(self, target_id: str, reporter: str, before: datetime | None = None
                     ) -> Report | None:
         """The reporter's newest report on the target (strictly before `before` if given)."""
-        found = [r for r in self.reports.get((target_id, reporter), ())
-                 if before is None or r.at < before]
-        return found[-1] if found else None
+        found = self.reports.get((target_id, reporter), ())
+        end = len(found) if before is None else bisect_left(found, before, key=lambda r: r.at)
+        return found[end - 1] if end else None
 
 
 def slug(name: str) -> str:

@@ -1,7 +1,7 @@
 """What an import changes on the dashboard, computed by the engine itself.
 
 A dry run must not touch the data folder, not even with a hidden file. So the campaign is
-mirrored into a temporary folder (campaign.toml, the targets and the progress tree linked,
+mirrored into a temporary folder (campaign.toml, the targets and each progress file linked,
 not copied; copied where links are not possible), the planned file is added there, and a
 second engine computes the snapshot "after". Any rule the engine applies (latest vs sum,
 same-day reports, newer reports by others) is then applied to the preview as well.
@@ -16,9 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-import pyarrow.parquet as pq
-
-from dashboard.engine.discovery import PROGRESS_DIR, TARGETS_DIR, TARGETS_FILE
+from dashboard.contract import write_parquet
+from dashboard.engine.discovery import PROGRESS_DIR, TARGETS_DIR, TARGETS_FILE, list_candidates
 from dashboard.engine.engine import Engine
 from dashboard.engine.model import Snapshot, TargetState
 from dashboard.importing.writer import Planned
@@ -40,11 +39,14 @@ def snapshot_with(folder: Path, planned: Planned, now: datetime) -> Snapshot:
             if (folder / name).exists():
                 _link(folder / name, mirror / name)
         (mirror / PROGRESS_DIR).mkdir()
-        if (folder / PROGRESS_DIR).is_dir():
-            _link(folder / PROGRESS_DIR, mirror / PROGRESS_DIR / "existing")
+        # file by file: the engine follows no folder link that leads out of its data folder
+        for rel in list_candidates(folder).progress:
+            dest = mirror / PROGRESS_DIR / "existing" / Path(rel).relative_to(PROGRESS_DIR)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            _link(folder / rel, dest)
         new = mirror / PROGRESS_DIR / "new" / Path(planned.rel_path).name
         new.parent.mkdir()
-        pq.write_table(planned.table, new)
+        write_parquet(planned.table, new)
         engine = Engine(mirror, grace_seconds=0.0)
         try:
             engine.refresh()

@@ -27,6 +27,16 @@ from dashboard.importing.headers import HEADER_MARKERS, INPUT_KEYS, REQUIRED, he
 from dashboard.importing.messages import Columns, UnusableInput
 
 HEADER_SCAN_ROWS = 20
+HEADER_SCAN_COLUMNS = 100
+"""A header row further right than this is not looked for."""
+MAX_ROWS = 1_048_576
+"""Excel's own limit; a hostile sheet may number a row 10^9 (empty rows in between are made)."""
+MAX_FILE_MB = 512
+"""For a CSV file, and for everything in a workbook once unpacked."""
+MAX_RATIO = 200
+"""Unpacked to packed size of a workbook part; real sheets stay far below (about 5–30)."""
+_RATIO_FROM_BYTES = 1 << 20
+"""Parts smaller than this unpacked are never refused for their ratio."""
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 CSV_SUFFIXES = (".csv",)
 CSV_DELIMITERS = (",", ";", "\t")
@@ -150,6 +160,7 @@ def _nfc(text: str) -> str:
 # -- Excel ----------------------------------------------------------------------------------
 
 def _read_excel(path: Path) -> InputTable:
+    _check_unpacked(path)
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as e:
@@ -164,6 +175,25 @@ def _read_excel(path: Path) -> InputTable:
     raise UnusableInput("no_header", path=path.name, columns=Columns(REQUIRED))
 
 
+def _check_unpacked(path: Path) -> None:
+    """Refuse a zip bomb from the sizes its directory declares, before openpyxl reads a byte
+    of it: zipfile never unpacks more than a part declares, so the declared sizes bound it."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            parts = z.infolist()
+    except (zipfile.BadZipFile, OSError) as e:
+        raise UnusableInput("file_unreadable", path=path.name, reason=_reason(e)) from None
+    total = sum(p.file_size for p in parts)
+    if total > MAX_FILE_MB << 20:
+        raise UnusableInput("too_large", path=path.name, size=total >> 20, limit=MAX_FILE_MB)
+    for p in parts:
+        ratio = p.file_size / max(1, p.compress_size)
+        if p.file_size >= _RATIO_FROM_BYTES and ratio > MAX_RATIO:
+            raise UnusableInput("zip_bomb", path=path.name, member=p.filename,
+                                size=p.file_size >> 20, packed=p.compress_size >> 10,
+                                ratio=int(ratio), limit=MAX_RATIO)
+
+
 def _read_sheet(path: Path, ws: object) -> InputTable | None:
     title = str(getattr(ws, "title", ""))
     label = f"{path.name} [{title}]"
@@ -174,25 +204,29 @@ def _read_sheet(path: Path, ws: object) -> InputTable | None:
     if not callable(iter_rows):  # a chart sheet
         return None
     percent: dict[int, set[int]] = {}
-    rows = _excel_rows(iter_rows(min_row=1), percent)
-    head = [next(rows, None) for _ in range(HEADER_SCAN_ROWS)]
-    scanned = [r for r in head if r is not None]
+    scanned = list(_excel_rows(iter_rows(min_row=1, max_row=HEADER_SCAN_ROWS,
+                                         max_col=HEADER_SCAN_COLUMNS), percent))
     header = _header_in(scanned, label)
     if header is None:
         return None
-    body = _rows_after(header, [*scanned, *rows], percent)
+    # only the columns the import reads, and no further down than Excel goes
+    width = max(c.index for c in header.columns.values()) + 1
+    rows = _excel_rows(iter_rows(min_row=header.row + 1, max_row=MAX_ROWS, max_col=width),
+                       percent, first=header.row + 1)
+    body = _rows_after(header, rows, percent)
     return InputTable(path, title, header.row, header.columns, body, excel=True)
 
 
-def _excel_rows(cells_by_row: Iterable[Sequence[object]], percent: dict[int, set[int]]
-                ) -> Iterator[tuple[int, Sequence[object]]]:
+def _excel_rows(cells_by_row: Iterable[Sequence[object]], percent: dict[int, set[int]],
+                first: int = 1) -> Iterator[tuple[int, Sequence[object]]]:
     """(row number, values); notes which cells are numbers formatted as percentages."""
-    for number, cells in enumerate(cells_by_row, 1):
-        values: list[object] = []
-        for index, cell in enumerate(cells):
-            value = getattr(cell, "value", None)
-            values.append(value)
-            if isinstance(value, int | float) and "%" in str(getattr(cell, "number_format", "")):
+    for number, cells in enumerate(cells_by_row, first):
+        values = [getattr(cell, "value", None) for cell in cells]
+        if values.count(None) == len(values):  # empty rows (a sheet may number one 10^6)
+            continue
+        for index, value in enumerate(values):
+            if isinstance(value, int | float) and "%" in str(
+                    getattr(cells[index], "number_format", "")):
                 percent.setdefault(number, set()).add(index)
         yield number, values
 
@@ -201,9 +235,13 @@ def _excel_rows(cells_by_row: Iterable[Sequence[object]], percent: dict[int, set
 
 def _read_csv(path: Path) -> InputTable:
     try:
-        data = path.read_bytes()
+        with path.open("rb") as f:
+            data = f.read((MAX_FILE_MB << 20) + 1)
     except OSError as e:
         raise UnusableInput("file_unreadable", path=path.name, reason=_reason(e)) from None
+    if len(data) > MAX_FILE_MB << 20:
+        raise UnusableInput("too_large", path=path.name, size=path.stat().st_size >> 20,
+                            limit=MAX_FILE_MB)
     text = _decode(data, path)
     best: tuple[_Header, list[tuple[int, Sequence[object]]]] | None = None
     failure: UnusableInput | None = None

@@ -171,26 +171,35 @@ def _duplicates(rows: Iterable[NewRow]) -> list[Problem]:
 
 def _decreases(rows: list[NewRow], know: Knowledge, reporter: str, options: Options
                ) -> list[Problem]:
+    """Each row against the reporter's previous value: the latest of the existing reports and
+    the file's own rows strictly earlier. One pass over each target's rows in time order, so
+    a file of a million rows of one target costs what a million rows of many do."""
     out: list[Problem] = []
     tz = know.campaign.tz
+    by_target: dict[str, list[NewRow]] = {}
     for r in rows:
-        target = know.targets[r.target_id]
-        if target.direction != "at_least":
-            continue
-        at = r.reported_at.replace(tzinfo=tz)
-        previous = know.last_report(r.target_id, reporter, before=at)
-        earlier = [o for o in rows if o.target_id == r.target_id and o.reported_at < r.reported_at]
-        if earlier:
-            last_row = max(earlier, key=lambda o: o.reported_at)
-            candidate = Report(last_row.reported_at.replace(tzinfo=tz), last_row.value)
-            if previous is None or candidate.at > previous.at:
-                previous = candidate
-        if previous is None or r.value >= previous.value - 1e-9 * max(1.0, abs(previous.value)):
-            continue
-        values: dict[str, object] = {"value": r.value, "last": previous.value,
-                                     "last_date": previous.at.astimezone(tz).date()}
-        if not options.allow_decrease:
-            out.append(Problem(r.row, "value", "decrease", values))
-        elif r.note is None:
-            out.append(Problem(r.row, "note", "note_required", values))
+        if know.targets[r.target_id].direction == "at_least":
+            by_target.setdefault(r.target_id, []).append(r)
+    for target_id, mine in by_target.items():
+        ordered = sorted(mine, key=lambda o: o.reported_at)  # stable: file order within a time
+        earlier_row: NewRow | None = None  # the first row of the latest time before this one
+        group_first: NewRow | None = None
+        for r in ordered:
+            if group_first is None or r.reported_at != group_first.reported_at:
+                earlier_row, group_first = group_first, r
+            at = r.reported_at.replace(tzinfo=tz)
+            previous = know.last_report(target_id, reporter, before=at)
+            if earlier_row is not None:
+                candidate = Report(earlier_row.reported_at.replace(tzinfo=tz), earlier_row.value)
+                if previous is None or candidate.at > previous.at:
+                    previous = candidate
+            if previous is None or r.value >= previous.value - 1e-9 * max(1.0,
+                                                                        abs(previous.value)):
+                continue
+            values: dict[str, object] = {"value": r.value, "last": previous.value,
+                                         "last_date": previous.at.astimezone(tz).date()}
+            if not options.allow_decrease:
+                out.append(Problem(r.row, "value", "decrease", values))
+            elif r.note is None:
+                out.append(Problem(r.row, "note", "note_required", values))
     return out

@@ -23,9 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 
-from dashboard.contract import PROGRESS_SCHEMA
+from dashboard.contract import PROGRESS_SCHEMA, write_parquet
 from dashboard.engine.discovery import PROGRESS_DIR
 from dashboard.importing.knowledge import slug
 from dashboard.importing.validate import NewRow
@@ -97,7 +96,7 @@ def write(folder: Path, planned: Planned) -> Path:
     tmp = final.with_name(f".{final.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
     try:
         with open(tmp, "xb") as f:
-            pq.write_table(planned.table, f)
+            write_parquet(planned.table, f)
             f.flush()
             os.fsync(f.fileno())
         _publish(tmp, final, folder)

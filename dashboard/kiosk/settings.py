@@ -6,6 +6,7 @@ at start (naming the key), not a silently ignored setting. No Textual here.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -14,6 +15,8 @@ from dashboard.engine.campaign import Campaign
 from dashboard.kiosk.office_hours import OfficeHours, parse_office_hours
 
 UNLOCK_ACTIONS = ("app", "exit", "off")
+OPTIONS = {"dwell_seconds": "--dwell", "stale_after_hours": "--stale-after"}
+"""The command-line options that override a number of the table."""
 MAX_DWELL_FACTOR = 3.0
 """A view with many targets behind gets at most this many times the normal dwell."""
 
@@ -44,8 +47,15 @@ class KioskSettings:
         return min(longest, self.dwell_seconds + self.behind_bonus_seconds * max(0, behind))
 
 
-_NUMBERS = ("dwell_seconds", "behind_bonus_seconds", "highlight_seconds", "stale_after_hours",
-            "burn_in_minutes")
+_NUMBERS: dict[str, tuple[float, float, str]] = {
+    "dwell_seconds": (1.0, 3600.0, "seconds"),
+    "behind_bonus_seconds": (0.0, 600.0, "seconds"),
+    "highlight_seconds": (1.0, 600.0, "seconds"),
+    "stale_after_hours": (1.0, 24.0 * 367, "hours"),
+    "burn_in_minutes": (0.1, 1440.0, "minutes"),
+}
+"""Each number's allowed range (inclusive) and unit: a timer of 1e308 s or NaN must be a
+named error at start, not an OverflowError weeks later."""
 _KEYS = (*_NUMBERS, "office_hours", "office_days", "unlock")
 
 
@@ -64,16 +74,17 @@ def kiosk_settings(campaign: Campaign, **overrides: Any) -> KioskSettings:
             f"campaign.toml: [kiosk] has unknown key(s) {', '.join(unknown)} "
             f"(known: {', '.join(_KEYS)})")
     base = KioskSettings(stale_after_hours=(campaign.reporting_interval_days + 1) * 24.0)
-    merged: dict[str, Any] = dict(table)
-    merged.update({k: v for k, v in overrides.items() if v is not None})
-    return _apply(base, merged)
+    given = {k: v for k, v in overrides.items() if v is not None}
+    for key in set(_NUMBERS) & set(given):  # the option, not the table, is then to blame
+        _number(key, given[key], OPTIONS.get(key, key))
+    return _apply(base, {**table, **given})
 
 
 def _apply(base: KioskSettings, values: Mapping[str, Any]) -> KioskSettings:
     changes: dict[str, Any] = {}
     for key in _NUMBERS:
         if key in values:
-            changes[key] = _number(key, values[key], allow_zero=key == "behind_bonus_seconds")
+            changes[key] = _number(key, values[key], f"campaign.toml: [kiosk] {key}")
     if "office_hours" in values or "office_days" in values:
         hours = values.get("office_hours", "07:00-18:00")
         days = values.get("office_days")
@@ -95,9 +106,17 @@ def _apply(base: KioskSettings, values: Mapping[str, Any]) -> KioskSettings:
     return replace(base, **changes)
 
 
-def _number(key: str, value: Any, *, allow_zero: bool) -> float:
+def _number(key: str, value: Any, name: str) -> float:
+    """`name` says where the value comes from (the table's key, or the option)."""
+    low, high, unit = _NUMBERS[key]
+    allowed = f"a number of {unit} from {low:g} to {high:g}"
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise KioskSettingsError(f"[kiosk] {key} must be a number, not {value!r}")
-    if value < 0 or (value == 0 and not allow_zero):
-        raise KioskSettingsError(f"[kiosk] {key} must be positive, not {value!r}")
+        raise KioskSettingsError(f"{name} must be {allowed}, not {_show(value)}")
+    if not (math.isfinite(value) and low <= value <= high):
+        raise KioskSettingsError(f"{name} = {_show(value)} is out of range (allowed: {allowed})")
     return float(value)
+
+
+def _show(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
