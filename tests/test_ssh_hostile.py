@@ -5,16 +5,23 @@ viewer, and a closed session leaves the client's terminal as it found it."""
 from __future__ import annotations
 
 import asyncio
+import shlex
+import shutil
+import signal
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from dashboard.ssh.messages import duration, messages
 from tests.app_support import copy_sample
+from tests.test_ssh_openssh import CliServer, start_cli_server, stop
 from tests.test_ssh_support import Keys, ServerThread, Viewer, connect, make_keys, server_config
+from tests.tmux_support import Pane
 
 AREA = "Kinh tế"
+GOODBYE = "thidua: máy chủ đang dừng; tạm biệt"
 
 
 @dataclass
@@ -60,3 +67,79 @@ async def test_viewers_that_leave_at_once_do_not_end_the_others(served: Served) 
         assert "fork server stopped" not in served.server.log_text()
     finally:
         await b.close()
+
+
+def openssh_in_tmux(server: CliServer, capture: Path) -> Pane:
+    """The system's ssh client in a tmux pane; every byte the pane gets is copied to capture."""
+    ssh = " ".join(shlex.quote(a) for a in server.ssh("-t", "viewer@127.0.0.1"))
+    pane = Pane.start(["sh", "-c", f"{ssh}; echo SSH-ENDED; sleep 60"], size=(120, 40))
+    pane.tmux("pipe-pane", "-o", "-t", pane.name, f"cat >> {shlex.quote(str(capture))}")
+    return pane
+
+
+@pytest.mark.skipif(shutil.which("ssh") is None or shutil.which("tmux") is None,
+                    reason="needs the OpenSSH client and tmux")
+def test_sigterm_restores_the_terminal_then_says_goodbye(tmp_path: Path) -> None:
+    server = start_cli_server(tmp_path)
+    capture = tmp_path / "pane.bytes"
+    pane = openssh_in_tmux(server, capture)
+    try:
+        pane.wait_for("Bảng xếp hạng đơn vị", 30)
+        server.proc.send_signal(signal.SIGTERM)
+        screen = pane.wait_for("SSH-ENDED", 20)
+        assert pane.show("#{alternate_on}") == "0", "the pane was left on the alternate screen"
+        assert GOODBYE in screen
+        assert "Bảng xếp hạng đơn vị" not in screen, "the old dashboard is still on screen"
+        assert "Disconnected" not in screen  # the client was not cut off before the goodbye
+        got = capture.read_bytes()
+        last_line = got[got.rindex(b"\x1b[?1049l"):]
+        assert last_line.startswith(b"\x1b[?1049l\r\n" + GOODBYE.encode()), last_line[:200]
+    finally:
+        pane.close()
+        stop(server)
+
+
+async def test_stopping_the_server_leaves_the_alternate_screen_before_the_goodbye(
+        tmp_path: Path) -> None:
+    keys = make_keys(tmp_path / "keys")
+    server = ServerThread(server_config(copy_sample(tmp_path / "data"), keys, tmp_path / "st"))
+    v = await Viewer.open(server.port, keys.viewer)
+    try:
+        await v.wait_for(AREA)
+        await asyncio.to_thread(server.stop)
+        await v.wait_exit()
+        assert bytes(v.received).endswith(b"\x1b[?1049l\r\n" + GOODBYE.encode() + b"\r\n")
+    finally:
+        await v.close()
+
+
+@pytest.mark.parametrize(("lang", "seconds", "said"), [
+    ("vi", 2.0, "thidua: phiên đã đóng sau 2 giây không có thao tác"),
+    ("en", 1.0, "thidua: session closed after 1 second without a key press"),
+])
+async def test_the_idle_message_names_the_configured_duration(
+        tmp_path: Path, lang: str, seconds: float, said: str) -> None:
+    keys = make_keys(tmp_path / "keys")
+    server = ServerThread(server_config(copy_sample(tmp_path / "data"), keys, tmp_path / "st",
+                                        idle_timeout=seconds, lang=lang))
+    try:
+        v = await Viewer.open(server.port, keys.viewer)
+        try:
+            await v.wait_for("Economy" if lang == "en" else AREA)
+            assert await v.wait_exit(timeout=15) == 0
+            assert bytes(v.received).endswith(b"\x1b[?1049l\r\n" + said.encode() + b"\r\n")
+        finally:
+            await v.close()
+    finally:
+        server.stop()
+
+
+@pytest.mark.parametrize(("lang", "seconds", "said"), [
+    ("vi", 8, "8 giây"), ("vi", 90, "90 giây"), ("vi", 120, "2 phút"), ("vi", 28800, "8 giờ"),
+    ("vi", 2.5, "2,5 giây"), ("en", 1, "1 second"), ("en", 8, "8 seconds"),
+    ("en", 60, "1 minute"), ("en", 5400, "90 minutes"), ("en", 3600, "1 hour"),
+    ("en", 28800, "8 hours"),
+])
+def test_durations_are_said_in_their_largest_whole_unit(lang: str, seconds: float,
+                                                         said: str) -> None:
+    assert duration(seconds, messages(lang)) == said
