@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual import on, work
 from textual.app import App
 from textual.binding import Binding
@@ -54,6 +56,10 @@ class AppOptions:
     nothing the viewer presses writes a file on the server."""
     kiosk: KioskSettings | None = None
     """Run as a meeting-room kiosk (dashboard/kiosk) with these settings."""
+    on_error: Callable[[BaseException], str] | None = None
+    """An error nothing caught goes here (to be logged) instead of to the terminal as
+    Textual's traceback, with the server's paths and locals; the app exits showing only the
+    line it returns. SSH viewers use it: a remote user never reads a traceback."""
 
 
 class ThiduaApp(App[int]):
@@ -99,6 +105,15 @@ class ThiduaApp(App[int]):
         self._apply_key_labels()
 
     # -- lifecycle -------------------------------------------------------------------------
+
+    def _handle_exception(self, error: Exception) -> None:
+        """Textual's hook for an unhandled error (it always ends the app)."""
+        if self.options.on_error is None:
+            super()._handle_exception(error)
+            return
+        line = self.options.on_error(error)
+        self.exit(return_code=1)
+        self.panic(Text(line))  # shown on exit in place of the traceback
 
     async def on_mount(self) -> None:
         self.theme = "textual-dark"
@@ -289,9 +304,9 @@ class ThiduaApp(App[int]):
         try:
             path = self.save_screenshot(filename=name, path=str(folder))
         except OSError as e:
-            self.notify(self.tr("ui.export_failed", error=e), severity="error")
+            self.notify(self.tr("ui.export_failed", error=e), severity="error", markup=False)
             return
-        self.notify(self.tr("ui.exported", path=path), timeout=4)
+        self.notify(self.tr("ui.exported", path=path), timeout=4, markup=False)
 
     def _screenshot_and_exit(self) -> None:
         out = self.options.screenshot_to

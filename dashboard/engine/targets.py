@@ -12,6 +12,7 @@ from typing import Any
 from dashboard.engine.campaign import Campaign
 from dashboard.engine.errors import CampaignError
 from dashboard.engine.parquet_schema import NUMBER_PREFIXES, STRING
+from dashboard.text_safety import safe_text
 
 DIRECTIONS = ("at_least", "at_most")
 AGGREGATES = ("latest", "sum")
@@ -108,9 +109,11 @@ def _target(row: dict[str, Any], where: str, areas: set[str]) -> Target:
 
 
 def _s(value: Any) -> str | None:
+    """A cell as the model holds it: NFC, controls shown visibly (as progress files' target
+    ids are, in file_days_from_stage.sql), trimmed."""
     if value is None:
         return None
-    text = unicodedata.normalize("NFC", str(value)).strip()
+    text = safe_text(unicodedata.normalize("NFC", str(value))).strip()
     return text or None
 
 

@@ -81,7 +81,7 @@ class KioskScreen(DashboardScreen, inherit_bindings=False):
         failure = self.ktr("kiosk.view_error")
         with Vertical(id="kiosk-day"):
             with Vertical(id="header"):
-                yield Label("", id="title")
+                yield Label("", id="title", markup=False)
                 yield CountdownDisplay(id="countdown")
             yield Static("", id="kiosk-banner", markup=False)
             yield Static("", id="past-banner", markup=False)

@@ -41,7 +41,7 @@ class DashboardScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="header"):
-            yield Label("", id="title")
+            yield Label("", id="title", markup=False)  # the campaign's words, never markup
             yield CountdownDisplay(id="countdown")
         yield Static("", id="past-banner", markup=False)
         yield Static("", id="stale-banner", markup=False)

@@ -1,12 +1,13 @@
--- Strings are NFC-normalised here, after the reduction, so it costs one call per group.
+-- Strings are NFC-normalised here, after the reduction, so it costs one call per group, and
+-- their controls shown visibly ($unsafe_chars → $shown_chars: dashboard/text_safety.py).
 INSERT INTO file_days
 SELECT
     m.file_id,
-    nfc_normalize(trim(s.target_id)) AS target_id,
-    nfc_normalize(trim(s.reporter)) AS reporter,
+    trim(translate(nfc_normalize(s.target_id), $unsafe_chars, $shown_chars)) AS target_id,
+    trim(translate(nfc_normalize(s.reporter), $unsafe_chars, $shown_chars)) AS reporter,
     s.day,
     max(s.best) AS best,
-    arg_max(nfc_normalize(s.note), s.best) AS note,
+    arg_max(translate(nfc_normalize(s.note), $unsafe_chars, $shown_chars), s.best) AS note,
     sum(s.n) AS n,
     min(s.first_at) AS first_at
 FROM stage AS s

@@ -31,6 +31,7 @@ import socket
 import sys
 import termios
 import traceback
+from pathlib import Path
 from typing import Any
 
 MAX_MESSAGE = 1 << 20
@@ -140,8 +141,12 @@ def _become_viewer(slave: int, req: dict[str, Any], sock: socket.socket,
         code = viewer.run(args)
     except SystemExit as e:
         code = e.code if isinstance(e.code, int) else 1
-    except BaseException:
-        traceback.print_exc()
+    except BaseException:  # never a traceback on the client's terminal: the server logs it
+        with contextlib.suppress(Exception):
+            from dashboard.ssh.viewer import error_file
+
+            error_file(Path(str(req["cwd"])), os.getpid()).write_text(traceback.format_exc(),
+                                                                      encoding="utf-8")
     finally:
         with contextlib.suppress(Exception):
             sys.stdout.flush()

@@ -217,6 +217,10 @@ class ViewerSession(asyncssh.SSHServerSession[bytes]):
             for task in (idle, ended, done, exited):
                 task.cancel()
             self._bridge.close()
+        error = self._server.viewer_error(self.child.pid)
+        if error:
+            log.error("session %d: the viewer stopped on an error:\n%s", self.number,
+                      error.rstrip())
         log.info("session %d end: user %s from %s, %.1f s, exit %s%s", self.number,
                  self._peer.user, self._peer.addr, time.monotonic() - self._started,
                  code, f", {self._goodbye}" if self._goodbye else "")
