@@ -19,6 +19,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import App
 from textual.binding import Binding
+from textual.worker import WorkerFailed
 
 from dashboard import fmt
 from dashboard.clock import Clock, SystemClock
@@ -111,7 +112,7 @@ class ThiduaApp(App[int]):
         if self.options.on_error is None:
             super()._handle_exception(error)
             return
-        line = self.options.on_error(error)
+        line = self.options.on_error(error.error if isinstance(error, WorkerFailed) else error)
         self.exit(return_code=1)
         self.panic(Text(line))  # shown on exit in place of the traceback
 

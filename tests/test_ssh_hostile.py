@@ -5,23 +5,44 @@ viewer, and a closed session leaves the client's terminal as it found it."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
 import shlex
 import shutil
 import signal
+import socket
+import sys
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
+from dashboard.engine import codec
+from dashboard.engine.engine import Engine
+from dashboard.ssh import protocol
 from dashboard.ssh.messages import duration, messages
+from dashboard.text_safety import safe_text
 from tests.app_support import copy_sample
+from tests.hostile_support import AREA_VI, MARKUP, MARKUP_TARGET, PAYLOADS, REPORTER, make_hostile
 from tests.test_ssh_openssh import CliServer, start_cli_server, stop
-from tests.test_ssh_support import Keys, ServerThread, Viewer, connect, make_keys, server_config
+from tests.test_ssh_support import (
+    AT,
+    Keys,
+    ServerThread,
+    Viewer,
+    connect,
+    make_keys,
+    server_config,
+)
 from tests.tmux_support import Pane
 
-AREA = "Kinh tế"
+AREA = safe_text(AREA_VI)
+"""The economy panel's title as the hostile data makes it: Kinh tế␛[2J␛c."""
 GOODBYE = "thidua: máy chủ đang dừng; tạm biệt"
+REPO = Path(__file__).resolve().parents[1]
 
 
 @dataclass
@@ -33,8 +54,9 @@ class Served:
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """Hostile text in the data (tests/hostile_support.py) for every viewer."""
     root = tmp_path_factory.mktemp("hostile")
-    data = copy_sample(root / "data")
+    data = make_hostile(root / "data")
     keys = make_keys(root / "keys")
     server = ServerThread(server_config(data, keys, root / "state"))
     try:
@@ -67,6 +89,29 @@ async def test_viewers_that_leave_at_once_do_not_end_the_others(served: Served) 
         assert "fork server stopped" not in served.server.log_text()
     finally:
         await b.close()
+
+
+async def test_a_viewer_gets_no_sequence_from_the_data_and_no_traceback(served: Served) -> None:
+    v = await Viewer.open(served.server.port, served.keys.viewer, cols=200, rows=50)
+    try:
+        await v.wait_for(AREA)
+        v.press("v")  # every title drawn again, in English
+        await v.wait_for("Economy")
+        v.press("v")
+        await v.wait_for(AREA)
+        v.press("\x1b[B" * 30 + "\r")  # ↓ to the economy panel's last target, KT99, and Enter
+        screen = await v.wait_for(f"{MARKUP_TARGET} · {MARKUP}")  # the title as written
+        await v.wait_for(safe_text("[bold" + REPORTER)[:30])  # its history arrived
+        v.press("\x1b")  # and back: the session goes on
+        await v.wait_for(AREA)
+        assert v.proc.exit_status is None, screen
+        got = bytes(v.received)
+        for payload in PAYLOADS:  # OSC 52, C1 CSI, OSC 0, bidi: none from the data
+            assert payload not in got
+        assert b"Traceback" not in got and str(REPO).encode() not in got
+        assert b"site-packages" not in got and str(served.data).encode() not in got
+    finally:
+        await v.close()
 
 
 def openssh_in_tmux(server: CliServer, capture: Path) -> Pane:
@@ -105,7 +150,7 @@ async def test_stopping_the_server_leaves_the_alternate_screen_before_the_goodby
     server = ServerThread(server_config(copy_sample(tmp_path / "data"), keys, tmp_path / "st"))
     v = await Viewer.open(server.port, keys.viewer)
     try:
-        await v.wait_for(AREA)
+        await v.wait_for("Kinh tế")
         await asyncio.to_thread(server.stop)
         await v.wait_exit()
         assert bytes(v.received).endswith(b"\x1b[?1049l\r\n" + GOODBYE.encode() + b"\r\n")
@@ -125,7 +170,7 @@ async def test_the_idle_message_names_the_configured_duration(
     try:
         v = await Viewer.open(server.port, keys.viewer)
         try:
-            await v.wait_for("Economy" if lang == "en" else AREA)
+            await v.wait_for("Economy" if lang == "en" else "Kinh tế")
             assert await v.wait_exit(timeout=15) == 0
             assert bytes(v.received).endswith(b"\x1b[?1049l\r\n" + said.encode() + b"\r\n")
         finally:
@@ -143,3 +188,56 @@ async def test_the_idle_message_names_the_configured_duration(
 def test_durations_are_said_in_their_largest_whole_unit(lang: str, seconds: float,
                                                          said: str) -> None:
     assert duration(seconds, messages(lang)) == said
+
+
+class BrokenHub:
+    """A hub that says a proper hello (a real engine's snapshot) and then answers every
+    request with a value no viewer can read: a peer gone wrong, for a viewer to survive."""
+
+    def __init__(self, data: Path, folder: Path) -> None:
+        engine = Engine(data)
+        engine.refresh()
+        snap = engine.snapshot(codec.decode(datetime, AT))
+        self._hello = protocol.push(codec.to_json(engine.campaign).encode(),
+                                    codec.to_json(snap).encode(), kind="hello")
+        engine.close()
+        self.path = folder / "hub.sock"
+        self._sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self._sock.bind(str(self.path))
+        self._sock.listen()
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        with contextlib.suppress(OSError):
+            conn, _ = self._sock.accept()
+            conn.sendall(self._hello)
+            for line in conn.makefile("rb"):
+                request = json.loads(line)
+                conn.sendall(protocol.frame({"type": "reply", "id": request["id"]},
+                                            value=b'{"nonsense": true}'))
+
+    def close(self) -> None:
+        self._sock.close()
+
+
+@pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+def test_a_viewer_that_fails_shows_one_line_and_the_server_keeps_the_traceback(
+        tmp_path: Path) -> None:
+    folder = tmp_path / "private"
+    folder.mkdir(mode=0o700)
+    hub = BrokenHub(copy_sample(tmp_path / "data"), folder)
+    pane = Pane.start([sys.executable, "-m", "dashboard.ssh.viewer", "--socket", str(hub.path),
+                       "--now", AT], report_exit=True,
+                      env=f"PYTHONPATH={shlex.quote(str(REPO))}")
+    try:
+        pane.wait_for("Bảng xếp hạng đơn vị", 30)
+        pane.keys("Enter")  # the drill-down asks the hub for the target's history
+        pane.wait_for("exit status 1", 20)
+        screen = pane.tmux("capture-pane", "-p", "-S", "-200", "-t", pane.name)  # + scrollback
+        assert messages("vi")("session.crashed") in screen
+        assert "Traceback" not in screen and str(REPO) not in screen
+        errors = list(folder.glob("viewer-*.error"))
+        assert len(errors) == 1 and "Traceback" in errors[0].read_text(encoding="utf-8")
+    finally:
+        pane.close()
+        hub.close()
