@@ -170,8 +170,8 @@ async def test_the_idle_message_names_the_configured_duration(
     try:
         v = await Viewer.open(server.port, keys.viewer)
         try:
-            await v.wait_for("Economy" if lang == "en" else "Kinh tế")
-            assert await v.wait_exit(timeout=15) == 0
+            assert await v.wait_exit(timeout=15) == 0  # no wait for the dashboard: at 1 s
+            # a busy machine may close the session before it draws
             assert bytes(v.received).endswith(b"\x1b[?1049l\r\n" + said.encode() + b"\r\n")
         finally:
             await v.close()
