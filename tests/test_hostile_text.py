@@ -30,6 +30,7 @@ from tests.hostile_support import (
     TITLE,
     make_hostile,
 )
+from tests.test_kiosk_app import make_kiosk, started, step
 from tests.tmux_support import Pane
 
 REPO = Path(__file__).resolve().parents[1]
@@ -178,3 +179,18 @@ def test_import_refuses_a_note_with_a_control_sequence(tmp_path: Path) -> None:
     assert "Row 2, column E (note): The cell holds the control character U+001B" in out, out
     assert "Row 3, column E (note): The cell holds the control character U+202E" in out, out
     assert sorted(p.relative_to(data) for p in data.rglob("*")) == before  # nothing written
+
+
+async def test_the_kiosk_rotates_through_hostile_names_showing_them_visibly(
+        hostile: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))  # the kiosk's log
+    app, clock = make_kiosk(hostile)
+    async with app.run_test(size=(200, 50)) as pilot:
+        await started(app, pilot)
+        seen = ""
+        for _ in range(6):  # every view once: the four areas, the leaderboard, the summary
+            seen += screen_text(app)
+            await step(app, pilot, clock, 40)
+        assert safe_text(AREA_VI) in seen and safe_text(CAMPAIGN_TITLE) in seen
+        assert not UNSAFE.search(seen)
+        assert app.return_code is None  # still running
