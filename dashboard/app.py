@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from rich.text import Text
 from textual import on, work
 from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.timer import Timer
+from textual.worker import WorkerFailed
 
 from dashboard import numbers_dates
 from dashboard.clock import Clock, SystemClock
@@ -52,6 +55,10 @@ class AppOptions:
     read_only: bool = False
     """Viewers over SSH: no export key and no command palette (it can save screenshots), so
     nothing the viewer presses writes a file on the server."""
+    on_error: Callable[[BaseException], str] | None = None
+    """An error nothing caught goes here (to be logged) instead of to the terminal as
+    Textual's traceback, with the server's paths and locals; the app exits showing only the
+    line it returns. SSH viewers use it: a remote user never reads a traceback."""
 
 
 class ThiduaApp(App[int]):
@@ -95,6 +102,15 @@ class ThiduaApp(App[int]):
         self._apply_key_labels()
 
     # -- lifecycle -------------------------------------------------------------------------
+
+    def _handle_exception(self, error: Exception) -> None:
+        """Textual's hook for an unhandled error (it always ends the app)."""
+        if self.options.on_error is None:
+            super()._handle_exception(error)
+            return
+        line = self.options.on_error(error.error if isinstance(error, WorkerFailed) else error)
+        self.exit(return_code=1)
+        self.panic(Text(line))  # shown on exit in place of the traceback
 
     async def on_mount(self) -> None:
         self.theme = "textual-dark"
@@ -282,9 +298,9 @@ class ThiduaApp(App[int]):
         try:
             path = self.save_screenshot(filename=name, path=str(folder))
         except OSError as e:
-            self.notify(self.tr("ui.export_failed", error=e), severity="error")
+            self.notify(self.tr("ui.export_failed", error=e), severity="error", markup=False)
             return
-        self.notify(self.tr("ui.exported", path=path), timeout=4)
+        self.notify(self.tr("ui.exported", path=path), timeout=4, markup=False)
 
     def _screenshot_when_complete(self) -> None:
         """Save once the whole screen is laid out with its data, however slow the machine."""

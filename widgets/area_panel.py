@@ -10,6 +10,7 @@ from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
+from textual.content import Content
 from textual.message import Message
 from textual.reactive import reactive
 
@@ -115,8 +116,9 @@ class AreaPanel(CachedLines, can_focus=True):
 
     def watch_data(self, old: AreaPanelData | None, data: AreaPanelData | None) -> None:
         title = data.title if data else ""
-        if self.border_title != title:  # setting it repaints, even to the same words
-            self.border_title = title
+        shown = Content(title)  # the data's words, never parsed as markup
+        if self.border_title != shown.markup:  # setting it repaints, even to the same words
+            self.border_title = shown
         self.cursor = self.cursor  # re-clamp
         self.refresh_lines_or_layout()
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
+from textual.content import Content
 from textual.reactive import reactive
 
 from widgets.cached_lines import CachedLines
@@ -66,8 +67,9 @@ class Leaderboard(CachedLines, can_focus=True):
 
     def watch_data(self, old: LeaderboardData | None, data: LeaderboardData | None) -> None:
         title = data.title if data else ""
-        if self.border_title != title:  # setting it repaints, even to the same words
-            self.border_title = title
+        shown = Content(title)  # the data's words, never parsed as markup
+        if self.border_title != shown.markup:  # setting it repaints, even to the same words
+            self.border_title = shown
         self.refresh_lines_or_layout()
 
     def _style(self, part: str) -> Style:

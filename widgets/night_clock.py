@@ -45,11 +45,11 @@ class NightClock(Widget):
 
     def compose(self) -> ComposeResult:
         yield Digits("", id="night-time")
-        yield Label("", id="night-time-caption")
+        yield Label("", id="night-time-caption", markup=False)
         yield Label("", classes="night-clock--gap")
         yield Digits("", id="night-countdown")
-        yield Label("", id="night-countdown-caption")
-        yield Label("", id="night-note")
+        yield Label("", id="night-countdown-caption", markup=False)
+        yield Label("", id="night-note", markup=False)
 
     def on_mount(self) -> None:
         self._show(self.data)

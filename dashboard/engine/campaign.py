@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dashboard.engine.errors import CampaignError
 from dashboard.engine.workdays import WorkCalendar
+from dashboard.text_safety import safe_text
 
 SCHEMA_VERSION = 1
 _AREA_ID = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -191,10 +192,10 @@ def _parse(raw: dict[str, Any], where: _Where) -> Campaign:
     known = {"schema_version", "id", "title_vi", "title_en", "start", "end", "timezone",
              "reporting_interval_days", "holidays", "makeup_workdays", "areas", "document"}
     return Campaign(
-        id=cid, title_vi=_nfc(title_vi), title_en=_nfc(title_en), start=start, end=end,
+        id=_nfc(cid), title_vi=_nfc(title_vi), title_en=_nfc(title_en), start=start, end=end,
         timezone=tzname, areas=areas, reporting_interval_days=interval,
         holidays=holidays, makeup_workdays=makeup,
-        document={k: _nfc(str(v)) for k, v in doc.items()},
+        document={_nfc(str(k)): _nfc(str(v)) for k, v in doc.items()},
         settings={k: v for k, v in raw.items() if k not in known},
     )
 
@@ -266,7 +267,8 @@ def _show(value: object) -> str:
 
 
 def _nfc(s: str) -> str:
-    return unicodedata.normalize("NFC", s)
+    """Text for the model: NFC, with controls and bidi overrides shown visibly."""
+    return safe_text(unicodedata.normalize("NFC", s))
 
 
 def _reason(e: BaseException) -> str:

@@ -8,10 +8,15 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
+from dashboard.text_safety import safe_text
+
 PROGRESS_DIR = "progress"
 TARGETS_FILE = "targets.parquet"
 TARGETS_DIR = "targets"
 _TEMP_SUFFIXES = (".tmp", ".temp", ".part", ".partial", ".crdownload", ".lock", ".swp")
+UNSAFE_NAME = "name holds control or bidi characters (shown as ␛ or �): rename it"
+"""A name is shown wherever problems are (`check`, the `p` list, exports): one that would
+retitle or clear a terminal is not read, and is listed under its safe form instead."""
 
 
 @dataclass(frozen=True)
@@ -117,6 +122,10 @@ def _walk(
                 is_dir = is_link = False
             if not _utf8(entry.name) and (is_dir or is_candidate_name(entry.name)):
                 problems[shown(rel)] = "name is not valid UTF-8 (rename it)"
+                continue
+            if ((is_dir and recursive) or is_candidate_name(entry.name)) and (
+                    safe_text(entry.name) != entry.name):
+                problems[safe_text(rel) + ("/" if is_dir else "")] = UNSAFE_NAME
                 continue
             if is_dir:
                 if not recursive:

@@ -23,6 +23,7 @@ from dashboard.engine.errors import CampaignError, EngineError
 from dashboard.engine.parquet_schema import ProgressLayout, top_level_columns
 from dashboard.engine.sql import statement
 from dashboard.engine.targets import Target
+from dashboard.text_safety import SQL_PARAMS
 
 _TABLES = ("stage", "file_days", "daily", "touched", "patch", "targets")
 
@@ -182,7 +183,8 @@ class ProgressStore:
                     self._run(cur, "file_days_delete", {"ids": list(remove)})
                 if good:
                     self._run(cur, "file_days_from_stage", {
-                        "paths": [f.path for f in good], "ids": [f.file_id for f in good]})
+                        "paths": [f.path for f in good], "ids": [f.file_id for f in good],
+                        **SQL_PARAMS})
                     self._run(cur, "touched_from_files", {"ids": [f.file_id for f in good]})
                 self._refresh_touched_days(cur)
                 self._forget_answers_from(self._run(cur, "touched_first_day")[0][0])
@@ -304,7 +306,7 @@ class ProgressStore:
         files = [self._loaded[i] for i in ids if i in self._loaded]
         self._run(cur, "stage_clear")
         self._stage(cur, files, cut, {})
-        self._run(cur, "patch_from_stage", {"k": k, "day": day})
+        self._run(cur, "patch_from_stage", {"k": k, "day": day, **SQL_PARAMS})
         self._run(cur, "stage_clear")
 
     def exact_day(self, target_id: str, cut: datetime, day: date

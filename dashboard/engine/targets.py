@@ -13,6 +13,7 @@ from dashboard.engine.campaign import Campaign
 from dashboard.engine.errors import CampaignError
 from dashboard.engine.integrity import damaged_reason
 from dashboard.engine.parquet_schema import NULL, NUMBER_PREFIXES, STRING, unusable_optional
+from dashboard.text_safety import safe_text
 
 DIRECTIONS = ("at_least", "at_most")
 AGGREGATES = ("latest", "sum")
@@ -128,9 +129,11 @@ def _target(row: dict[str, Any], where: str, areas: set[str]) -> Target:
 
 
 def _s(value: Any) -> str | None:
+    """A cell as the model holds it: NFC, controls shown visibly (as progress files' target
+    ids are, in file_days_from_stage.sql), trimmed."""
     if value is None:
         return None
-    text = unicodedata.normalize("NFC", str(value)).strip()
+    text = safe_text(unicodedata.normalize("NFC", str(value))).strip()
     return text or None
 
 

@@ -8,14 +8,24 @@ a key missing in one language falls back to English, then to the key itself.
 from __future__ import annotations
 
 from functools import cache
+from os import PathLike
 
 from dashboard.i18n import LANGUAGES, Catalogue, package_catalogue
+from dashboard.text_safety import safe_text
 
 __all__ = ["LANGUAGES", "Columns", "Messages", "UnusableInput", "messages"]
 
 
 class Messages(Catalogue):
-    """Strings of one language; `tr("problem.date_empty")`, `tr("import.wrote", file=...)`."""
+    """Strings of one language; `tr("problem.date_empty")`, `tr("import.wrote", file=...)`.
+
+    Every text value is shown safely: cells, headers, sheet and file names come from the
+    user's file and reach the terminal only through here."""
+
+    def __call__(self, key: str, **values: object) -> str:
+        return super().__call__(key, **{
+            k: safe_text(str(v)) if isinstance(v, str | PathLike) else v
+            for k, v in values.items()})
 
     def columns(self, keys: tuple[str, ...]) -> str:
         """`«Mã chỉ tiêu» (target_id), …`: a column as the template names it, and its key."""

@@ -9,6 +9,8 @@ instead of the dashboard showing half a report. The rules:
 - the date is a date within the campaign, not in the future; after the campaign's last day
   only with --allow-late;
 - one target is reported at most once per day per file;
+- no text cell holds a control character or a bidi override (ESC, C1 controls, U+202E …):
+  a note that would retitle or clear the dashboard's terminal is refused, naming the cell;
 - for targets where more is better (direction at_least), a cumulative value is never lower
   than the reporter's previous report on that target (previous in time: the latest existing
   report before this row's time, or an earlier row of the same file) unless --allow-decrease,
@@ -28,6 +30,7 @@ from datetime import date, datetime, time
 from dashboard.importing.cells import CellError, is_blank, parse_day, parse_number, show_raw
 from dashboard.importing.knowledge import Knowledge, Report
 from dashboard.importing.reader import InputRow, InputTable
+from dashboard.text_safety import hostile_character
 
 END_OF_DAY = time(23, 59, 59)
 
@@ -97,18 +100,20 @@ def _check_cells(line: InputRow, know: Knowledge, reporter: str, options: Option
                  ) -> tuple[NewRow | None, list[Problem]]:
     n = line.number
     problems: list[Problem] = []
+    hostile = {col for col in ("target_id", "reporter", "note") if _hostile(line, col, problems)}
 
     raw_id = line.raw("target_id")
     target_id: str | None = None
     if is_blank(raw_id):
         problems.append(Problem(n, "target_id", "target_empty"))
-    else:
+    elif "target_id" not in hostile:
         target_id = know.target_id(show_raw(raw_id))
         if target_id is None:
             problems.append(Problem(n, "target_id", "target_unknown", {"value": show_raw(raw_id)}))
 
     raw_reporter = line.raw("reporter")
-    if not is_blank(raw_reporter) and know.resolve_reporter(show_raw(raw_reporter)) != reporter:
+    if ("reporter" not in hostile and not is_blank(raw_reporter)
+            and know.resolve_reporter(show_raw(raw_reporter)) != reporter):
         problems.append(Problem(n, "reporter", "reporter_mismatch",
                                 {"value": show_raw(raw_reporter), "reporter": reporter}))
 
@@ -128,6 +133,15 @@ def _check_cells(line: InputRow, know: Knowledge, reporter: str, options: Option
     if problems or target_id is None or value is None or entered is None or at is None:
         return None, problems
     return NewRow(n, target_id, entered, at, value, note), problems
+
+
+def _hostile(line: InputRow, column: str, problems: list[Problem]) -> bool:
+    raw = line.raw(column)
+    char = None if is_blank(raw) else hostile_character(str(raw))
+    if char is not None:
+        problems.append(Problem(line.number, column, "text_control",
+                                {"char": char, "value": show_raw(raw)}))
+    return char is not None
 
 
 def _check_date(line: InputRow, know: Knowledge, options: Options

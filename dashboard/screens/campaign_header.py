@@ -22,7 +22,7 @@ class CampaignHeader(Vertical):
         self._title = ""
 
     def compose(self) -> ComposeResult:
-        yield Label("", id="title")
+        yield Label("", id="title", markup=False)  # the campaign's title is data
         yield CountdownDisplay(id="countdown")
 
     def show(self, campaign: Campaign, now: datetime, tr: Catalogue) -> None:

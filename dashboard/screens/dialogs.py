@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, time
 
-from rich.markup import escape
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -45,28 +45,24 @@ class ProblemsModal(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         s, tr = self.snapshot, self.tr
-        lines: list[str] = []
-        if s.files.skipped:
-            lines.append(f"[b]{tr('problems.skipped')}[/b]")
-            lines += [f"  {escape(k.file)}: {escape(k.reason)}" for k in s.files.skipped]
-        if s.files.pending:
-            lines.append(f"[b]{tr('problems.pending')}[/b]")
-            lines += [f"  {escape(p)}" for p in s.files.pending]
-        if s.files.held:
-            lines.append(f"[b]{tr('problems.held')}[/b]")
-            lines += [f"  {escape(h.file)}: {escape(h.reason)}" for h in s.files.held]
-        if s.files.warnings:
-            lines.append(f"[b]{tr('problems.warnings')}[/b]")
-            lines += [f"  {escape(w.file)}: {escape(w.reason)}" for w in s.files.warnings]
-        if s.rows_dropped:
-            lines.append(f"[b]{tr('problems.dropped')}[/b]")
-            lines += [f"  {escape(d.file)}: {tr('problems.rows', count=d.count)} · {d.reason}"
-                      for d in s.rows_dropped]
+        sections = [
+            (tr("problems.skipped"), [f"{k.file}: {k.reason}" for k in s.files.skipped]),
+            (tr("problems.pending"), list(s.files.pending)),
+            (tr("problems.held"), [f"{h.file}: {h.reason}" for h in s.files.held]),
+            (tr("problems.warnings"), [f"{w.file}: {w.reason}" for w in s.files.warnings]),
+            (tr("problems.dropped"), [f"{d.file}: {tr('problems.rows', count=d.count)} · {d.reason}"
+                                      for d in s.rows_dropped]),
+        ]
+        body = Text()  # file names and reasons are shown as written, never parsed as markup
+        for heading, lines in sections:
+            if lines:
+                body.append(f"{heading}\n", style="bold")
+                body.append("".join(f"  {line}\n" for line in lines))
+        body.rstrip()
         with Vertical(classes="dialog"):
             yield Label(tr("problems.title"), classes="dialog-title")
             with VerticalScroll():
-                yield Static("\n".join(lines) if lines else tr("problems.none"),
-                             id="problems-body", markup=True)
+                yield Static(body if body else tr("problems.none"), id="problems-body")
 
 
 class DateModal(ModalScreen[datetime | None]):
@@ -85,7 +81,7 @@ class DateModal(ModalScreen[datetime | None]):
         with Vertical(classes="dialog"):
             yield Label(self.tr("goto.title"), classes="dialog-title")
             yield Input(placeholder=self.tr("goto.placeholder"), id="goto-input")
-            yield Label("", id="goto-error", markup=False)
+            yield Label("", id="goto-error", markup=False)  # echoes what was typed
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:

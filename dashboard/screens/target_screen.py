@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -53,10 +54,11 @@ class TargetScreen(Screen[None]):
         t, tr = self.target, self.tr
         lang = tr.lang
         area = self.campaign.area(t.area)
-        yield Label(f"{t.target_id} · {t.title(lang)}", id="detail-title")
+        # data is never markup: a title like "[bold" is shown as written
+        yield Label(f"{t.target_id} · {t.title(lang)}", id="detail-title", markup=False)
         yield Label(f"{area.name(lang) if area else t.area} · "
                     f"{tr('detail.direction_' + t.direction)} · "
-                    f"{tr('detail.aggregate_' + t.aggregate)}", id="detail-sub")
+                    f"{tr('detail.aggregate_' + t.aggregate)}", id="detail-sub", markup=False)
         with Horizontal(id="detail-top"):
             yield Static(self._facts(), id="detail-facts", markup=False)
             yield PlotextPlot(id="detail-chart")
@@ -126,8 +128,9 @@ class TargetScreen(Screen[None]):
         table = self.query_one(DataTable)
         table.clear()
         for p in reversed(history.points):
-            table.add_row(numbers_dates.day(p.day, lang), p.reporter,
-                          numbers_dates.number(p.value, lang), p.note or "")
+            table.add_row(numbers_dates.day(p.day, lang), Text(p.reporter),
+                          numbers_dates.number(p.value, lang),
+                          Text(p.note or ""))  # Text: a str cell would be parsed as markup
         if not history.points:
             table.add_row("—", self.tr("detail.no_reports"), "", "")
         self._chart(history)

@@ -1,12 +1,19 @@
--- Strings are NFC-normalised here, after the reduction, so it costs one call per group.
+-- Strings are NFC-normalised here, after the reduction, so it costs one call per group, and
+-- their controls shown visibly (the table of dashboard/text_safety.py, bound as parameters;
+-- the regexp test spares the slow translate() the strings with nothing to replace).
 INSERT INTO file_days
 SELECT
     m.file_id,
-    nfc_normalize(trim(s.target_id)) AS target_id,
-    nfc_normalize(trim(s.reporter)) AS reporter,
+    trim(nfc_normalize(CASE WHEN regexp_matches(s.target_id, $unsafe_re)
+        THEN translate(s.target_id, $unsafe_chars, $shown_chars) ELSE s.target_id END))
+        AS target_id,
+    trim(nfc_normalize(CASE WHEN regexp_matches(s.reporter, $unsafe_re)
+        THEN translate(s.reporter, $unsafe_chars, $shown_chars) ELSE s.reporter END))
+        AS reporter,
     s.day,
     max(s.best) AS best,
-    arg_max(nfc_normalize(s.note), s.best) AS note,
+    arg_max(nfc_normalize(CASE WHEN regexp_matches(s.note, $unsafe_re)
+        THEN translate(s.note, $unsafe_chars, $shown_chars) ELSE s.note END), s.best) AS note,
     sum(s.n) AS n,
     min(s.first_at) AS first_at
 FROM stage AS s

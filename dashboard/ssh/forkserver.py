@@ -31,9 +31,16 @@ import socket
 import sys
 import termios
 import traceback
+from pathlib import Path
 from typing import Any
 
 MAX_MESSAGE = 1 << 20
+HANDLED = frozenset({signal.SIGCHLD, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT})
+"""Signals held back across fork(): a fresh viewer is often sent SIGTERM at once (its client
+hung up while it started). Delivered before the child has dropped this process's handlers
+and wakeup pipe, it used to be written into the pipe the two still shared, and the fork
+server read it as its own SIGTERM and stopped every viewer. Held back, it reaches the child
+once the child's defaults are in place."""
 
 
 def preload() -> None:
@@ -50,16 +57,23 @@ def serve(sock: socket.socket) -> None:
         os.set_blocking(fd, False)
     signal.set_wakeup_fd(wake_w)
     signal.signal(signal.SIGCHLD, lambda *_: None)  # a handler, so the wakeup fd is written
-    signal.signal(signal.SIGTERM, lambda *_: None)
+    me = os.getpid()
+    stopping: list[bool] = []
+
+    def stop(*_: object) -> None:  # what this process was sent, never what a fresh fork was
+        if os.getpid() == me:
+            stopping.append(True)
+
+    signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C on the server's terminal is its job
     _send(sock, {"ready": True})
     try:
         while True:
             ready, _, _ = select.select([sock.fileno(), wake_r], [], [])
             if wake_r in ready:
-                signals = _drain(wake_r)
+                _drain(wake_r)
                 _reap(sock, children)
-                if signal.SIGTERM in signals:
+                if stopping:
                     return
             if sock.fileno() in ready:
                 msg, fds, _flags, _addr = socket.recv_fds(sock, MAX_MESSAGE, 4)
@@ -87,9 +101,13 @@ def _spawn(sock: socket.socket, msg: bytes, fds: list[int], children: set[int],
         _send(sock, {"id": request_id, "error": "expected one terminal"})
         return
     slave = fds[0]
-    pid = os.fork()
-    if pid == 0:  # pragma: no cover - runs in the child, measured by the SSH tests
-        _become_viewer(slave, req, sock, private)
+    signal.pthread_sigmask(signal.SIG_BLOCK, HANDLED)
+    try:
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - runs in the child, measured by the SSH tests
+            _become_viewer(slave, req, sock, private)
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, HANDLED)  # the parent's side (the child exits)
     os.close(slave)
     children.add(pid)
     _send(sock, {"id": request_id, "pid": pid})
@@ -101,12 +119,13 @@ def _become_viewer(slave: int, req: dict[str, Any], sock: socket.socket,
     code = 1
     try:
         signal.set_wakeup_fd(-1)
-        for sig in (signal.SIGCHLD, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT):
+        for sig in HANDLED:
             signal.signal(sig, signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.default_int_handler)
         sock.close()
         for fd in private:
             os.close(fd)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, HANDLED)  # a SIGTERM sent already ends it here
         os.setsid()
         fcntl.ioctl(slave, termios.TIOCSCTTY, 0)
         for fd in (0, 1, 2):
@@ -122,8 +141,12 @@ def _become_viewer(slave: int, req: dict[str, Any], sock: socket.socket,
         code = viewer.run(args)
     except SystemExit as e:
         code = e.code if isinstance(e.code, int) else 1
-    except BaseException:
-        traceback.print_exc()
+    except BaseException:  # never a traceback on the client's terminal: the server logs it
+        with contextlib.suppress(Exception):
+            from dashboard.ssh.viewer import error_file
+
+            error_file(Path(str(req["cwd"])), os.getpid()).write_text(traceback.format_exc(),
+                                                                      encoding="utf-8")
     finally:
         with contextlib.suppress(Exception):
             sys.stdout.flush()
@@ -143,12 +166,11 @@ def _reap(sock: socket.socket, children: set[int]) -> None:
         _send(sock, {"exited": pid, "code": os.waitstatus_to_exitcode(status)})
 
 
-def _drain(fd: int) -> set[int]:
-    got: set[int] = set()
+def _drain(fd: int) -> None:
+    """Empty the wakeup pipe (which signals came is read from their handlers, not from it)."""
     with contextlib.suppress(BlockingIOError):
-        while data := os.read(fd, 512):
-            got |= set(data)
-    return got
+        while os.read(fd, 512):
+            pass
 
 
 def _send(sock: socket.socket, msg: dict[str, Any]) -> None:

@@ -18,7 +18,7 @@ from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from dashboard.clock import Clock
 from dashboard.engine import codec
@@ -30,6 +30,8 @@ from dashboard.ssh import protocol
 LIVE_WINDOW_SECONDS = 5.0
 """A request within this of the clock is the present: the pushed snapshot answers it."""
 
+
+T = TypeVar("T")
 
 class HubLost(EngineError):
     """The server's hub went away (the server is stopping)."""
@@ -99,16 +101,14 @@ class RemoteSource:
             with self._lock:
                 return self._live
         value = self._call("snapshot", as_of=codec.encode(now))
-        snap: Snapshot = codec.decode(Snapshot, value)
-        return snap
+        return _decoded(Snapshot, value)
 
     def history(self, target_id: str, now: datetime) -> TargetHistory:
         if self._is_live(now):
             with self._lock:
                 now = self._live.as_of  # the same instant for every live viewer: one query
         value = self._call("history", target_id=target_id, as_of=codec.encode(now))
-        history: TargetHistory = codec.decode(TargetHistory, value)
-        return history
+        return _decoded(TargetHistory, value)
 
     def close(self) -> None:
         self._closing = True
@@ -183,3 +183,11 @@ class RemoteSource:
                 answer.set_exception(EngineError(str(msg["error"])))
             else:
                 answer.set_result(msg.get("value"))
+
+
+def _decoded(cls: type[T], value: Any) -> T:
+    """An answer that does not fit its type is the server's error, not the viewer's crash."""
+    try:
+        return codec.decode(cls, value)
+    except codec.CodecError as e:
+        raise EngineError(f"the dashboard server sent a broken answer ({e})") from None

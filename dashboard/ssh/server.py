@@ -35,7 +35,7 @@ from dashboard.ssh.log import close_log, open_log
 from dashboard.ssh.messages import messages
 from dashboard.ssh.session import Peer, ViewerSession
 from dashboard.ssh.spawner import Spawner
-from dashboard.ssh.viewer import ViewerArgs
+from dashboard.ssh.viewer import ViewerArgs, error_file
 
 log = logging.getLogger("thidua.ssh")
 
@@ -120,6 +120,16 @@ class SshServer:
         await self.spawner.close()
         await self.hub.close()
         shutil.rmtree(self._dir, ignore_errors=True)
+
+    def viewer_error(self, pid: int) -> str | None:
+        """The traceback viewer `pid` left when an error ended it (read once), or None."""
+        path = error_file(self._dir, pid)
+        try:
+            text = path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return None
+        path.unlink(missing_ok=True)
+        return text
 
     def track(self, session: ViewerSession, task: asyncio.Task[None]) -> None:
         self.sessions.add(session)

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import asyncssh
 
 from dashboard.ssh.env import viewer_env
-from dashboard.ssh.messages import messages
+from dashboard.ssh.messages import duration, messages
 from dashboard.ssh.pty_bridge import PtyBridge, set_window_size
 from dashboard.ssh.spawner import SpawnError, ViewerChild
 
@@ -31,10 +31,14 @@ log = logging.getLogger("thidua.ssh")
 HIGH_WATER = 256 * 1024
 """Bytes queued for the client before the viewer's pty stops being read (a few frames)."""
 MAX_COLS, MAX_ROWS = 1000, 500
-RESET_TERMINAL = (b"\x1b[?1049l\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1006l\x1b[?1015l"
-                  b"\x1b[?2004l\x1b[?25h\x1b[0m")
-"""Leave the alternate screen, stop mouse reports and bracketed paste, show the cursor: what a
-viewer killed before it could restore the client's terminal leaves behind."""
+RESET_TERMINAL = (b"\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1006l\x1b[?1015l\x1b[?2004l"
+                  b"\x1b[?1004l\x1b[?7h\x1b[?25h\x1b[0m\x1b[?1049l")
+"""Stop mouse reports, focus events and bracketed paste, show the cursor, and leave the
+alternate screen last, so that a goodbye line lands on the client's own screen: what a viewer
+killed before it could restore the client's terminal leaves behind."""
+CLOSE_WAIT = 2.0
+"""Seconds for the client to acknowledge the channel's close: OpenSSH drops the output it has
+not yet written to its terminal when the connection is cut first, goodbye line included."""
 
 
 @dataclass(frozen=True)
@@ -69,6 +73,8 @@ class ViewerSession(asyncssh.SSHServerSession[bytes]):
         self._last_input = time.monotonic()
         self._done = asyncio.Event()
         self._eof = asyncio.Event()
+        self._closed = asyncio.Event()
+        """The channel is closed both ways: the client has all it was sent."""
         self._goodbye: str | None = None
         self._task: asyncio.Task[None] | None = None
 
@@ -139,6 +145,7 @@ class ViewerSession(asyncssh.SSHServerSession[bytes]):
         if self._bridge is not None:
             self._bridge.resume()  # drain the viewer's last output into nothing, so it can exit
         self._done.set()
+        self._closed.set()
 
     # -- the session -----------------------------------------------------------------------
 
@@ -148,6 +155,13 @@ class ViewerSession(asyncssh.SSHServerSession[bytes]):
         self._done.set()
 
     async def _run(self) -> None:
+        try:
+            await self._run_session()
+        finally:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._closed.wait(), CLOSE_WAIT)
+
+    async def _run_session(self) -> None:
         if self._term_type is None:
             log.info("refused a session without a terminal from %s (user %s)",
                      self._peer.addr, self._peer.user)
@@ -203,6 +217,10 @@ class ViewerSession(asyncssh.SSHServerSession[bytes]):
             for task in (idle, ended, done, exited):
                 task.cancel()
             self._bridge.close()
+        error = self._server.viewer_error(self.child.pid)
+        if error:
+            log.error("session %d: the viewer stopped on an error:\n%s", self.number,
+                      error.rstrip())
         log.info("session %d end: user %s from %s, %.1f s, exit %s%s", self.number,
                  self._peer.user, self._peer.addr, time.monotonic() - self._started,
                  code, f", {self._goodbye}" if self._goodbye else "")
@@ -217,7 +235,7 @@ class ViewerSession(asyncssh.SSHServerSession[bytes]):
         while True:
             left = limit - (time.monotonic() - self._last_input)
             if left <= 0:
-                self.end(self._tr("session.idle", minutes=max(1, round(limit / 60))))
+                self.end(self._tr("session.idle", duration=duration(limit, self._tr)))
                 return
             await asyncio.sleep(min(left, 30.0) + 0.05)
 

@@ -16,6 +16,7 @@ import os
 import signal
 import sys
 import termios
+import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,6 +26,7 @@ from dashboard.app import AppOptions, ThiduaApp
 from dashboard.clock import Clock, FixedClock, SystemClock
 from dashboard.engine import codec
 from dashboard.frontends import create_app
+from dashboard.ssh.messages import messages
 from dashboard.ssh.remote_source import RemoteSource
 
 RESCAN_SECONDS = 1.0
@@ -62,6 +64,20 @@ def parse_args(argv: Sequence[str]) -> tuple[ViewerArgs, bool]:
     return ViewerArgs(a.socket, a.lang, a.now, a.replay), bool(a.take_tty)
 
 
+def error_file(folder: Path, pid: int) -> Path:
+    """Where viewer `pid` leaves the traceback of an error it could not handle: the server's
+    private folder (that of the hub's socket), read into the server's log when it ends."""
+    return folder / f"viewer-{pid}.error"
+
+
+def report_error(args: ViewerArgs, error: BaseException) -> str:
+    """Keep the traceback for the server's log; the line the viewer's user reads instead."""
+    with contextlib.suppress(OSError):
+        error_file(args.socket.parent, os.getpid()).write_text(
+            "".join(traceback.format_exception(error)), encoding="utf-8")
+    return messages(args.lang)("session.crashed")
+
+
 def take_terminal(fd: int = 0) -> None:
     """Become a session leader with `fd`'s pty as controlling terminal.
 
@@ -89,14 +105,21 @@ def build_app(args: ViewerArgs) -> ThiduaApp:
     source = RemoteSource(args.socket, clock, on_lost=lost)
     app = create_app(source, clock=clock, options=AppOptions(
         lang=args.lang, watch=False, rescan_seconds=RESCAN_SECONDS,
-        replay_seconds_per_week=args.replay, read_only=True))
+        replay_seconds_per_week=args.replay, read_only=True,
+        on_error=lambda e: report_error(args, e)))
     holder.append(app)
     return app
 
 
 def run(args: ViewerArgs) -> int:
-    """Run the app on this process's terminal until `q`, SIGTERM or the hub going away."""
-    app = build_app(args)
+    """Run the app on this process's terminal until `q`, SIGTERM or the hub going away.
+
+    An error, in the app or around it, is logged by the server and shown as one line."""
+    try:
+        app = build_app(args)
+    except Exception as e:  # the hub gone, a broken snapshot: one line, logged
+        print(report_error(args, e), file=sys.stderr, flush=True)
+        return 1
 
     async def main() -> None:
         loop = asyncio.get_running_loop()
@@ -105,6 +128,9 @@ def run(args: ViewerArgs) -> int:
 
     try:
         asyncio.run(main())
+    except Exception as e:  # past Textual's own handler: still one line
+        print(report_error(args, e), file=sys.stderr, flush=True)
+        return 1
     finally:
         app.source.close()
     return app.return_code or 0
