@@ -188,6 +188,7 @@ class RemoteSource:
 def _decoded(cls: type[T], value: Any) -> T:
     """An answer that does not fit its type is the server's error, not the viewer's crash."""
     try:
-        return codec.decode(cls, value)
+        decoded: T = codec.decode(cls, value)
     except codec.CodecError as e:
         raise EngineError(f"the dashboard server sent a broken answer ({e})") from None
+    return decoded
