@@ -194,12 +194,13 @@ class BrokenHub:
     """A hub that says a proper hello (a real engine's snapshot) and then answers every
     request with a value no viewer can read: a peer gone wrong, for a viewer to survive."""
 
-    def __init__(self, data: Path, folder: Path) -> None:
+    def __init__(self, data: Path, folder: Path, *, broken_hello: bool = False) -> None:
         engine = Engine(data)
         engine.refresh()
         snap = engine.snapshot(codec.decode(datetime, AT))
-        self._hello = protocol.push(codec.to_json(engine.campaign).encode(),
-                                    codec.to_json(snap).encode(), kind="hello")
+        snapshot = b'{"nonsense": true}' if broken_hello else codec.to_json(snap).encode()
+        self._hello = protocol.push(codec.to_json(engine.campaign).encode(), snapshot,
+                                    kind="hello")
         engine.close()
         self.path = folder / "hub.sock"
         self._sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -221,8 +222,7 @@ class BrokenHub:
 
 
 @pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
-def test_a_viewer_that_fails_shows_one_line_and_the_server_keeps_the_traceback(
-        tmp_path: Path) -> None:
+def test_a_broken_history_answer_stays_in_the_drill_down(tmp_path: Path) -> None:
     folder = tmp_path / "private"
     folder.mkdir(mode=0o700)
     hub = BrokenHub(copy_sample(tmp_path / "data"), folder)
@@ -232,7 +232,27 @@ def test_a_viewer_that_fails_shows_one_line_and_the_server_keeps_the_traceback(
     try:
         pane.wait_for("Bảng xếp hạng đơn vị", 30)
         pane.keys("Enter")  # the drill-down asks the hub for the target's history
-        pane.wait_for("exit status 1", 20)
+        pane.wait_for("Không tải được lịch sử báo cáo", 20)
+        screen = pane.tmux("capture-pane", "-p", "-S", "-200", "-t", pane.name)
+        assert "Traceback" not in screen and "exit status" not in screen
+        pane.keys("Escape")
+        pane.wait_for("Bảng xếp hạng đơn vị", 10)  # the viewer goes on
+    finally:
+        pane.close()
+        hub.close()
+
+
+@pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+def test_a_viewer_that_fails_shows_one_line_and_the_server_keeps_the_traceback(
+        tmp_path: Path) -> None:
+    folder = tmp_path / "private"
+    folder.mkdir(mode=0o700)
+    hub = BrokenHub(copy_sample(tmp_path / "data"), folder, broken_hello=True)
+    pane = Pane.start([sys.executable, "-m", "dashboard.ssh.viewer", "--socket", str(hub.path),
+                       "--now", AT], report_exit=True,
+                      env=f"PYTHONPATH={shlex.quote(str(REPO))}")
+    try:
+        pane.wait_for("exit status 1", 30)
         screen = pane.tmux("capture-pane", "-p", "-S", "-200", "-t", pane.name)  # + scrollback
         assert messages("vi")("session.crashed") in screen
         assert "Traceback" not in screen and str(REPO) not in screen
