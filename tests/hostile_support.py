@@ -9,7 +9,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from dashboard.text_safety import safe_text
+from dashboard.engine.text_safety import safe_text
 from tests.app_support import copy_sample
 
 OSC_TITLE = "\x1b]0;PWNED\x07"

@@ -134,6 +134,16 @@ def test_each_layer_imports_only_what_is_below_it() -> None:
     assert layer_violations(import_graph()) == []
 
 
+def test_no_import_cycles_anywhere() -> None:
+    assert import_cycles(import_graph()) == []
+
+
+def test_the_cycle_check_sees_a_cycle() -> None:
+    graph = import_graph()
+    graph["dashboard.ssh.session"].add("dashboard.ssh.server")  # the circle there used to be
+    assert import_cycles(graph) == [["dashboard.ssh.server", "dashboard.ssh.session"]]
+
+
 def test_the_layer_check_sees_a_violation() -> None:
     """The checker itself: a screen importing the kiosk, an engine module importing a widget."""
     graph = import_graph()

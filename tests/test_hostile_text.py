@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from dashboard.engine.text_safety import REPLACEMENT, hostile_character, safe_text
 from dashboard.screens.target_screen import TargetScreen
-from dashboard.text_safety import REPLACEMENT, hostile_character, safe_text
 from tests.app_support import copy_sample, make_app, screen_text
 from tests.hostile_support import (
     AREA_VI,

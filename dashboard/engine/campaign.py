@@ -13,8 +13,8 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dashboard.engine.errors import CampaignError
+from dashboard.engine.text_safety import safe_text
 from dashboard.engine.workdays import WorkCalendar
-from dashboard.text_safety import safe_text
 
 SCHEMA_VERSION = 1
 _AREA_ID = re.compile(r"^[a-z][a-z0-9_]*$")

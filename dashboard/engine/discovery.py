@@ -8,7 +8,7 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from dashboard.text_safety import safe_text
+from dashboard.engine.text_safety import safe_text
 
 PROGRESS_DIR = "progress"
 TARGETS_FILE = "targets.parquet"

@@ -23,7 +23,7 @@ from dashboard.engine.errors import CampaignError, EngineError
 from dashboard.engine.parquet_schema import ProgressLayout, top_level_columns
 from dashboard.engine.sql import statement
 from dashboard.engine.targets import Target
-from dashboard.text_safety import SQL_PARAMS
+from dashboard.engine.text_safety import SQL_PARAMS
 
 _TABLES = ("stage", "file_days", "daily", "touched", "patch", "targets")
 

@@ -13,7 +13,7 @@ from dashboard.engine.campaign import Campaign
 from dashboard.engine.errors import CampaignError
 from dashboard.engine.integrity import damaged_reason
 from dashboard.engine.parquet_schema import NULL, NUMBER_PREFIXES, STRING, unusable_optional
-from dashboard.text_safety import safe_text
+from dashboard.engine.text_safety import safe_text
 
 DIRECTIONS = ("at_least", "at_most")
 AGGREGATES = ("latest", "sum")

@@ -10,8 +10,8 @@ from __future__ import annotations
 from functools import cache
 from os import PathLike
 
+from dashboard.engine.text_safety import safe_text
 from dashboard.i18n import LANGUAGES, Catalogue, package_catalogue
-from dashboard.text_safety import safe_text
 
 __all__ = ["LANGUAGES", "Columns", "Messages", "UnusableInput", "messages"]
 

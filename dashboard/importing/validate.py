@@ -27,10 +27,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
+from dashboard.engine.text_safety import hostile_character
 from dashboard.importing.cells import CellError, is_blank, parse_day, parse_number, show_raw
 from dashboard.importing.knowledge import Knowledge, Report
 from dashboard.importing.reader import InputRow, InputTable
-from dashboard.text_safety import hostile_character
 
 END_OF_DAY = time(23, 59, 59)
 

@@ -19,6 +19,7 @@ import shutil
 import signal
 import tempfile
 import time
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 
@@ -34,7 +35,8 @@ from dashboard.ssh.limits import RateLimiter, SessionSlots
 from dashboard.ssh.log import close_log, open_log
 from dashboard.ssh.messages import messages
 from dashboard.ssh.session import Peer, ViewerSession
-from dashboard.ssh.spawner import Spawner
+from dashboard.ssh.session_host import SessionSettings
+from dashboard.ssh.spawner import Spawner, ViewerChild
 from dashboard.ssh.viewer import ViewerArgs, error_file
 
 log = logging.getLogger("thidua.ssh")
@@ -61,6 +63,8 @@ class SshServer:
         self.spawner = Spawner(server_env(), cwd=self._dir)
         self.viewer_argv = ViewerArgs(self._dir / "hub.sock", config.lang, config.now,
                                       config.replay).to_argv()
+        self.session_settings = SessionSettings(config.lang, config.idle_timeout,
+                                                config.kill_grace)
         self.sessions: set[ViewerSession] = set()
         self._tasks: set[asyncio.Task[None]] = set()
         self.connections: set[asyncssh.SSHServerConnection] = set()
@@ -120,6 +124,9 @@ class SshServer:
         await self.spawner.close()
         await self.hub.close()
         shutil.rmtree(self._dir, ignore_errors=True)
+
+    async def spawn_viewer(self, tty: int, env: Mapping[str, str]) -> ViewerChild:
+        return await self.spawner.spawn(tty, self.viewer_argv, env)
 
     def viewer_error(self, pid: int) -> str | None:
         """The traceback viewer `pid` left when an error ended it (read once), or None."""

@@ -14,17 +14,15 @@ import os
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import asyncssh
 
 from dashboard.ssh.env import viewer_env
 from dashboard.ssh.messages import duration, messages
 from dashboard.ssh.pty_bridge import PtyBridge, set_window_size
+from dashboard.ssh.session_host import SessionHost
 from dashboard.ssh.spawner import SpawnError, ViewerChild
-
-if TYPE_CHECKING:
-    from dashboard.ssh.server import SshServer
 
 log = logging.getLogger("thidua.ssh")
 
@@ -55,10 +53,10 @@ def clamp_size(cols: int, rows: int) -> tuple[int, int]:
 
 
 class ViewerSession(asyncssh.SSHServerSession[bytes]):
-    def __init__(self, server: SshServer, peer: Peer) -> None:
+    def __init__(self, server: SessionHost, peer: Peer) -> None:
         self._server = server
         self._peer = peer
-        self._tr = messages(server.config.lang)
+        self._tr = messages(server.session_settings.lang)
         self._chan: asyncssh.SSHServerChannel[bytes] | None = None
         self._term_type: str | None = None
         self._size = (80, 24)
@@ -187,7 +185,7 @@ class ViewerSession(asyncssh.SSHServerSession[bytes]):
         set_window_size(master, *self._size)
         env = self.env = viewer_env(chan.get_environment(), self._term_type)
         try:
-            self.child = await self._server.spawner.spawn(slave, self._server.viewer_argv, env)
+            self.child = await self._server.spawn_viewer(slave, env)
         except SpawnError as e:
             os.close(master)
             log.error("session %d: %s", self.number, e)
@@ -208,7 +206,7 @@ class ViewerSession(asyncssh.SSHServerSession[bytes]):
         try:
             await asyncio.wait(first, return_when=asyncio.FIRST_COMPLETED)
             if not self.child.exited.done():
-                await self.child.stop(self._server.config.kill_grace)
+                await self.child.stop(self._server.session_settings.kill_grace)
             # the last bytes (the app restoring the client's terminal) before closing
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._eof.wait(), 1.0)
@@ -229,7 +227,7 @@ class ViewerSession(asyncssh.SSHServerSession[bytes]):
                      reset=killed or self._goodbye is not None)
 
     async def _idle_watch(self) -> None:
-        limit = self._server.config.idle_timeout
+        limit = self._server.session_settings.idle_timeout
         if limit <= 0:
             return
         while True:
