@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import io
 import itertools
-import os
 import random
 import re
 import tomllib
@@ -30,6 +29,7 @@ from zoneinfo import ZoneInfo
 
 import pyarrow as pa
 
+from dashboard.atomic_files import write_bytes_atomic
 from dashboard.contract import PROGRESS_SCHEMA, TARGETS_SCHEMA, write_parquet
 
 __all__ = [
@@ -123,7 +123,7 @@ INT_REPORTER = CONG_AN
 
 
 @dataclass(frozen=True)
-class Target:
+class SampleTarget:
     target_id: str
     area: str
     title_vi: str
@@ -146,13 +146,14 @@ def _t(
     *,
     direction: str = "at_least",
     aggregate: str = "latest",
-) -> Target:
-    return Target(target_id, area, title_vi, title_en, unit, value, direction, aggregate, owner)
+) -> SampleTarget:
+    return SampleTarget(target_id, area, title_vi, title_en, unit, value, direction, aggregate,
+                        owner)
 
 
 EC, CS, AR, DS = "economy", "culture_society", "admin_reform", "defence_security"
 
-TARGETS: tuple[Target, ...] = (
+TARGETS: tuple[SampleTarget, ...] = (
     # Kinh tế: KT01–KT06 are the document's own targets and figures.
     _t("KT01", EC, "Tiêu chuẩn hóa sản phẩm OCOP đạt hạng 3 sao cấp tỉnh",
        "OCOP products standardised and rated 3 stars at provincial level",
@@ -491,21 +492,6 @@ def _parquet_bytes(table: pa.Table) -> bytes:
     return buf.getvalue()
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    """Write via a dot-named temp file in the same folder, then rename over the target."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
 def _targets_table() -> pa.Table:
     rows = sorted(TARGETS, key=lambda t: t.target_id)
     return pa.table(
@@ -623,8 +609,8 @@ def generate(out_dir: Path, seed: int = 2020) -> list[Path]:
     for rel, table in _progress_tables(seed).items():
         files[rel] = _parquet_bytes(table)
     written: list[Path] = []
-    for rel in sorted(files):
+    for rel, data in sorted(files.items()):
         path = out_dir / rel
-        _write_atomic(path, files[rel])
+        write_bytes_atomic(path, data)
         written.append(path)
     return written

@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -43,6 +41,7 @@ from openpyxl.worksheet.worksheet import (  # type: ignore[import-untyped, unuse
 )
 
 from dashboard import numbers_dates
+from dashboard.atomic_files import write_bytes_atomic
 from dashboard.engine.targets import Target
 from dashboard.importing.cells import show_day
 from dashboard.importing.headers import TEMPLATE_KEYS
@@ -133,7 +132,7 @@ def write_xlsx(path: Path, rows: Sequence[TemplateRow], know: Knowledge, reporte
     ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     buf = io.BytesIO()
     wb.save(buf)
-    _write_replacing(path, buf.getvalue())
+    write_bytes_atomic(path, buf.getvalue())
 
 
 def _titles(ws: Worksheet, tr: Messages, know: Knowledge, reporter: str | None, lang: str,
@@ -189,7 +188,7 @@ def write_csv(path: Path, rows: Sequence[TemplateRow], lang: str) -> None:
         w.writerow([t.target_id, t.title(lang), t.unit_of_measure or "",
                     _plain(t.target_value, lang), _plain(row.last_value, lang),
                     _csv_day(row.last_day, lang), "", "", ""])
-    _write_replacing(path, ("\ufeff" + buf.getvalue()).encode("utf-8"))
+    write_bytes_atomic(path, ("\ufeff" + buf.getvalue()).encode("utf-8"))
 
 
 def _plain(value: float | None, lang: str) -> str:
@@ -204,16 +203,3 @@ def _csv_day(day: date | None, lang: str) -> str:
     if day is None:
         return ""
     return show_day(day, lang) if lang == "vi" else day.isoformat()
-
-
-def _write_replacing(path: Path, data: bytes) -> None:
-    """The whole template or nothing: a temp file beside it, then a rename over it."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
-    try:
-        with open(tmp, "xb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)

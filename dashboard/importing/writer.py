@@ -17,13 +17,13 @@ import errno
 import hashlib
 import json
 import os
-import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow as pa
 
+from dashboard.atomic_files import write_atomic
 from dashboard.contract import PROGRESS_SCHEMA, write_parquet
 from dashboard.engine.discovery import PROGRESS_DIR
 from dashboard.importing.knowledge import slug
@@ -92,17 +92,8 @@ def write(folder: Path, planned: Planned) -> Path:
     if existing is not None:
         raise AlreadyImported(existing)
     final = folder / planned.rel_path
-    final.parent.mkdir(parents=True, exist_ok=True)
-    tmp = final.with_name(f".{final.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
-    try:
-        with open(tmp, "xb") as f:
-            write_parquet(planned.table, f)
-            f.flush()
-            os.fsync(f.fileno())
-        _publish(tmp, final, folder)
-    finally:
-        tmp.unlink(missing_ok=True)
-    _fsync_dir(final.parent)
+    write_atomic(final, lambda f: write_parquet(planned.table, f),
+                 publish=lambda tmp, path: _publish(tmp, path, folder))
     return final
 
 
@@ -120,16 +111,3 @@ def _publish(tmp: Path, final: Path, folder: Path) -> None:
         if final.exists():
             raise AlreadyImported(final.relative_to(folder).as_posix()) from None
         os.rename(tmp, final)
-
-
-def _fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
