@@ -14,7 +14,6 @@ import socket
 import sys
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -30,12 +29,13 @@ from tests.hostile_support import AREA_VI, MARKUP, MARKUP_TARGET, PAYLOADS, REPO
 from tests.test_ssh_openssh import CliServer, start_cli_server, stop
 from tests.test_ssh_support import (
     AT,
-    Keys,
+    Served,
     ServerThread,
     Viewer,
     connect,
     make_keys,
     server_config,
+    serving,
 )
 from tests.tmux_support import Pane
 
@@ -45,24 +45,12 @@ GOODBYE = "thidua: máy chủ đang dừng; tạm biệt"
 REPO = Path(__file__).resolve().parents[1]
 
 
-@dataclass
-class Served:
-    server: ServerThread
-    keys: Keys
-    data: Path
-
-
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     """Hostile text in the data (tests/hostile_support.py) for every viewer."""
     root = tmp_path_factory.mktemp("hostile")
-    data = make_hostile(root / "data")
-    keys = make_keys(root / "keys")
-    server = ServerThread(server_config(data, keys, root / "state"))
-    try:
-        yield Served(server, keys, data)
-    finally:
-        server.stop()
+    with serving(root, make_hostile(root / "data")) as served:
+        yield served
 
 
 async def test_viewers_that_leave_at_once_do_not_end_the_others(served: Served) -> None:

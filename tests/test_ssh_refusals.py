@@ -8,7 +8,6 @@ import logging
 import socket
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import asyncssh
@@ -16,34 +15,22 @@ import pytest
 
 from tests.app_support import copy_sample
 from tests.test_ssh_support import (
-    Keys,
+    Served,
     ServerThread,
     Viewer,
     connect,
     make_keys,
     server_config,
+    serving,
 )
-
-
-@dataclass
-class Served:
-    server: ServerThread
-    keys: Keys
-    root: Path
 
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     """One place only, and a one-second login timeout."""
     root = tmp_path_factory.mktemp("refusals")
-    data = copy_sample(root / "data")
-    keys = make_keys(root / "keys")
-    server = ServerThread(server_config(data, keys, root / "state", max_sessions=1,
-                                        login_timeout=1.0))
-    try:
-        yield Served(server, keys, root)
-    finally:
-        server.stop()
+    with serving(root, copy_sample(root / "data"), max_sessions=1, login_timeout=1.0) as served:
+        yield served
 
 
 async def test_password_and_keyboard_interactive_are_refused(served: Served) -> None:

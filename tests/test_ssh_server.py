@@ -7,36 +7,27 @@ import asyncio
 import os
 import signal
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from tests.app_support import copy_sample, write_progress
-from tests.test_ssh_support import Keys, ServerThread, Viewer, make_keys, server_config
+from tests.test_ssh_support import (
+    Served,
+    Viewer,
+    serving,
+)
 
 AREAS = ("Kinh tế", "Văn hóa – Xã hội", "Cải cách hành chính", "Quốc phòng – An ninh")
 COUNTDOWN = "còn lại đến 23:59 ngày 30/9/2020"
 
 
-@dataclass
-class Served:
-    server: ServerThread
-    keys: Keys
-    data: Path
-
-
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     root = tmp_path_factory.mktemp("ssh")
-    data = copy_sample(root / "data")
-    keys = make_keys(root / "keys")
-    server = ServerThread(server_config(data, keys, root / "state"))
-    try:
-        yield Served(server, keys, data)
-    finally:
-        server.stop()
+    with serving(root, copy_sample(root / "data")) as served:
+        yield served
 
 
 async def open_viewer(s: Served, cols: int = 120, rows: int = 40, **kw: object) -> Viewer:

@@ -7,7 +7,7 @@ import asyncio
 import contextlib
 import threading
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TypeVar
@@ -175,3 +175,23 @@ class Viewer:
         self._pump_task.cancel()
         with contextlib.suppress(asyncio.CancelledError, asyncssh.Error):
             await self._pump_task
+
+
+@dataclass
+class Served:
+    """A real server on loopback with its keys and data folder, for a test module."""
+
+    server: ServerThread
+    keys: Keys
+    data: Path
+
+
+@contextlib.contextmanager
+def serving(root: Path, data: Path, **config: Any) -> Iterator[Served]:
+    """Keys under root, the server's state under root, the given data; stopped afterwards."""
+    keys = make_keys(root / "keys")
+    server = ServerThread(server_config(data, keys, root / "state", **config))
+    try:
+        yield Served(server, keys, data)
+    finally:
+        server.stop()
