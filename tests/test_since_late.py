@@ -14,6 +14,10 @@ Targets (target value 100, at_least):
 
 from __future__ import annotations
 
+import csv
+import io
+import json
+
 import pytest
 from conftest import at, naive, target, write_progress, write_targets
 
@@ -132,3 +136,65 @@ def test_nobody_is_late_once_the_campaign_has_ended(engine):
 
 def test_a_reporter_seen_only_after_t_is_unknown_at_t(engine):
     assert [r.unit for r in engine.snapshot(at(2020, 7, 5)).reporters] == ["R1"]
+
+
+# -- thidua snapshot --since ------------------------------------------------------------------
+
+
+def _snapshot(capsys, folder, *extra):
+    from dashboard.cli import main
+
+    code = main(["snapshot", "--data", str(folder), "--now", "2020-07-22T12:00", *extra])
+    out, err = capsys.readouterr()
+    assert "Traceback" not in err
+    return code, out, err
+
+
+def test_snapshot_json_since_section(engine, campaign_dir, capsys):
+    code, out, _ = _snapshot(capsys, campaign_dir, "--since", "2020-07-15")
+    assert code == 0
+    doc = json.loads(out)
+    since = doc["since"]
+    assert set(since) == {"as_of", "targets", "units"}
+    assert since["as_of"] == "2020-07-15T23:59:59+07:00"   # a date: the end of that day
+    assert since["targets"][1] == {"target_id": "b", "value_before": 40.0, "value": 40.0,
+                                   "status_before": "on_track", "status": "behind",
+                                   "reports_since": 0}
+    assert [(u["owner"], u["rank_before"], u["rank"], u["score_before"], u["score"])
+            for u in since["units"]] == [("Phòng A", 2, 1, 0.25, 0.5),
+                                         ("Phòng B", 1, 2, 0.35, 0.4)]
+    assert doc["reporters"][0] == {"reporter": "R1", "last_report_at": "2020-07-20T12:00:00+07:00",
+                                   "overdue": True, "targets_owed": ["b", "c"]}
+    assert [o["owner"] for o in doc["owners"] if o["overdue"]] == ["Phòng A", "Phòng B"]
+
+
+def test_snapshot_since_alone_is_a_week_before_now(engine, campaign_dir, capsys):
+    code, out, _ = _snapshot(capsys, campaign_dir, "--since")
+    assert code == 0
+    assert json.loads(out)["since"]["as_of"] == "2020-07-15T12:00:00+07:00"
+    code, out, _ = _snapshot(capsys, campaign_dir)
+    assert "since" not in json.loads(out)
+
+
+def test_snapshot_since_not_before_now_is_refused_in_one_line(engine, campaign_dir, capsys):
+    code, out, err = _snapshot(capsys, campaign_dir, "--since", "2020-07-23")
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and "--since 2020-07-23" in err and "before" in err
+    code, _, err = _snapshot(capsys, campaign_dir, "--since", "15/7")
+    assert code == 2 and "--since '15/7' is not an ISO 8601 date" in err
+
+
+def test_snapshot_markdown_and_csv_since(engine, campaign_dir, capsys):
+    code, out, _ = _snapshot(capsys, campaign_dir, "--since", "2020-07-15", "--format", "md")
+    assert code == 0
+    assert "## Kể từ cuộc họp trước (23:59 15/7/2020)" in out
+    assert "- Chuyển sang chậm tiến độ: b" in out
+    assert "- Hoàn thành kể từ đó: a" in out
+    assert "- Không có báo cáo mới: b, d" in out
+    assert "| Phòng A | 2 → 1 | 25% → 50% |" in out
+    assert "## Đơn vị chậm báo cáo" in out and "| R1 | 20/7/2020 | b, c |" in out
+    code, out, _ = _snapshot(capsys, campaign_dir, "--since", "2020-07-15", "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert [(r["target_id"], r["value_before"], r["status_before"], r["reports_since"])
+            for r in rows] == [("a", "50.0", "on_track", "1"), ("b", "40.0", "on_track", "0"),
+                               ("c", "30.0", "behind", "1"), ("d", "", "no_data", "0")]
