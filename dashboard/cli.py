@@ -97,10 +97,12 @@ def build_parser() -> argparse.ArgumentParser:
     from dashboard import completion
     from dashboard.importing import cli as importing_cli
     from dashboard.kiosk import cli as kiosk_cli
+    from dashboard.meeting import cli as meeting_cli
     from dashboard.ssh import cli as ssh_cli
 
     importing_cli.register(sub, _common)
     kiosk_cli.register(sub, _common, _app_options)
+    meeting_cli.register(sub, _common)
     ssh_cli.register(sub, _common, _app_options)
     completion.register(sub)
     return parser

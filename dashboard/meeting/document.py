@@ -34,5 +34,5 @@ class Document:
     title: str
     header: tuple[str, ...]
     blocks: tuple[Block, ...]
-    footer: tuple[str, ...] = ()
-    """Lines at the very end (the signatures)."""
+    signatures: tuple[tuple[str, str], ...] = ()
+    """Who signs at the end, side by side: (role, hint) each."""

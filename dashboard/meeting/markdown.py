@@ -29,8 +29,8 @@ def table_markdown(t: Table) -> list[str]:
 
 def document_markdown(doc: Document) -> str:
     lines = [f"# {doc.title}", "", *doc.header, *blocks_markdown(doc.blocks)]
-    if doc.footer:
-        lines += ["", *doc.footer]
+    if doc.signatures:
+        lines += ["", " · ".join(f"**{role}** {hint}" for role, hint in doc.signatures)]
     return "\n".join(lines) + "\n"
 
 

@@ -107,7 +107,7 @@ def brief_document(s: Snapshot, cmp: SinceComparison | None, lang: str,
                 f"{t.target_id} {t.title(lang)}", t.owner or "—",
                 f"{nd.number(t.value, lang)} / {nd.number(t.target_value, lang)}{unit}",
                 nd.percent(t.completion, lang), nd.percent(t.expected, lang),
-                common(f"status_short.{t.status}") + (" ⚠" if t.overdue else ""),
+                common(f"status_short.{t.status}"),
                 nd.number(t.projection, lang),
                 _change(changes.get(t.target_id), lang)))
         blocks.append(Block(
@@ -117,7 +117,7 @@ def brief_document(s: Snapshot, cmp: SinceComparison | None, lang: str,
             Table((tr("brief.col_target"), tr("brief.col_owner"), tr("brief.col_value"),
                    tr("brief.col_pct"), tr("brief.col_pace"), tr("brief.col_status"),
                    tr("brief.col_projection"), tr("brief.col_change")), tuple(rows),
-                  (0.30, 0.17, 0.14, 0.07, 0.07, 0.08, 0.08, 0.09),
+                  (0.27, 0.17, 0.14, 0.07, 0.07, 0.11, 0.08, 0.09),
                   frozenset({2, 3, 4, 6, 7}))))
     behind = [t for a in s.areas for t in a.targets if t.status == "behind"]
     blocks.append(Block(tr("brief.behind"), () if behind else (tr("brief.no_behind"),),
@@ -141,23 +141,25 @@ def brief_document(s: Snapshot, cmp: SinceComparison | None, lang: str,
     if cmp:
         blocks += since_blocks(s, cmp, lang)
     blocks.append(Block(tr("brief.decisions"), writing_lines=8))
+    hint = tr("brief.sign_hint")
     return Document(tr("brief.title"), tuple(header), tuple(blocks),
-                    (tr("brief.signatures"), tr("brief.sign_hint")))
+                    ((tr("brief.sign_minutes"), hint), (tr("brief.sign_chair"), hint)))
 
 
 def _change(c: TargetChange | None, lang: str) -> str:
-    if c is None:
+    """The value's change since the baseline, signed (the lists say what became done or
+    slipped)."""
+    if c is None or c.value is None:
         return "—"
-    if c.value is None:
-        return "—"
-    delta = c.value - (c.value_before or 0.0)
-    text = ("+" if delta > 0 else "") + nd.number(delta, lang) if delta else "0"
-    if c.became_done:
-        text += " ✓"
-    elif c.slipped:
-        text += " ▼"
-    return text
+    return _signed(c.value - (c.value_before or 0.0), lang)
+
+
+def _signed(x: float, lang: str) -> str:
+    if x == 0:
+        return "0"
+    return ("+" if x > 0 else "−") + nd.number(abs(x), lang)
 
 
 def _arrow(moved: int) -> str:
-    return f"▲{moved}" if moved > 0 else (f"▼{-moved}" if moved < 0 else "–")
+    """Places moved up (+) or down (−): every renderer's font has these."""
+    return _signed(moved, "en") if moved else "–"
