@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import socket
 import sys
 import time
 from collections.abc import Callable
@@ -22,28 +23,41 @@ def register(sub: Any, common: Callable[[argparse.ArgumentParser], None]) -> Non
                    help="compare with this instant, e.g. the last meeting (alone: a week before)")
     b.add_argument("--format", choices=FORMATS,
                    help="default: from the --out name's extension")
-    b.add_argument("--out", metavar="FILE", required=True,
+    b.add_argument("--out", metavar="FILE",
                    help="a new file (never overwritten; never inside the data folder)")
+    b.add_argument("--mail-to", metavar="ADDR", nargs="+", default=[],
+                   help="send it to these addresses (credentials: $THIDUA_SMTP_USER, "
+                   "$THIDUA_SMTP_PASSWORD)")
+    b.add_argument("--smtp", metavar="HOST:PORT", help="the mail server (with --mail-to)")
+    b.add_argument("--starttls", action="store_true", help="encrypt with STARTTLS first")
+    b.add_argument("--from", dest="sender", metavar="ADDR",
+                   help="the sender (default: $THIDUA_SMTP_FROM, else thidua@this host)")
     b.set_defaults(handler=run_brief)
 
 
 def run_brief(args: argparse.Namespace) -> int:
     from dashboard.cli import EXIT_OK, _open_engine, since_instant
     from dashboard.clock import SystemClock, parse_instant
+    from dashboard.meeting.mail import message, parse_server, send, summary
     from dashboard.meeting.strings import meeting_strings
 
     tr = meeting_strings(args.lang)
-    out = Path(args.out)
-    fmt = args.format or out.suffix.lower().lstrip(".")
+    if args.out is None and not args.mail_to:
+        raise ValueError("brief: say where it goes: --out FILE, --mail-to ADDR…, or both")
+    if args.mail_to and not args.smtp:
+        raise ValueError("--mail-to needs --smtp HOST:PORT")
+    server = parse_server(args.smtp) if args.mail_to else None
+    out = Path(args.out) if args.out is not None else None
+    fmt = args.format or (out.suffix.lower().lstrip(".") if out else "pdf")
     if fmt not in FORMATS:
         raise ValueError(f"--out {out}: say --format {'|'.join(FORMATS)} (or name it .pdf, "
                          ".xlsx or .md)")
     started = time.perf_counter()
     engine = _open_engine(args)
     try:
-        if out.resolve().is_relative_to(engine.folder):
+        if out is not None and out.resolve().is_relative_to(engine.folder):
             raise ValueError(tr("brief.in_data", path=out))
-        if out.exists():
+        if out is not None and out.exists():
             raise ValueError(tr("brief.exists", path=out))
         tz = engine.campaign.tz
         now = parse_instant(args.now, tz) if args.now else SystemClock().now()
@@ -54,13 +68,23 @@ def run_brief(args: argparse.Namespace) -> int:
     finally:
         engine.close()
     data = render(fmt, snap, since, args.lang, interval)
-    try:
-        write_new(out, data, tr("brief.exists", path=out))
-    except OSError as e:
-        raise ValueError(f"--out {out}: {e.strerror or e}") from None
-    seconds = f"{time.perf_counter() - started:.1f}"
-    print(tr("brief.wrote", path=out, seconds=seconds.replace(".", ",") if args.lang == "vi"
-             else seconds))
+    if out is not None:
+        try:
+            write_new(out, data, tr("brief.exists", path=out))
+        except OSError as e:
+            raise ValueError(f"--out {out}: {e.strerror or e}") from None
+        seconds = f"{time.perf_counter() - started:.1f}"
+        print(tr("brief.wrote", path=out, seconds=seconds.replace(".", ",")
+                 if args.lang == "vi" else seconds))
+    if server is not None:
+        subject, body = summary(snap, since, args.lang)
+        local = snap.as_of.astimezone(engine.campaign.tz)
+        name = out.name if out is not None else f"thidua-{local:%Y%m%d-%H%M}.{fmt}"
+        sender = (args.sender or os.environ.get("THIDUA_SMTP_FROM")
+                  or f"thidua@{socket.getfqdn()}")
+        send(message(sender=sender, to=args.mail_to, subject=subject, body=body, data=data,
+                     filename=name, fmt=fmt), *server, starttls=args.starttls)
+        print(tr("mail.sent", to=", ".join(args.mail_to)))
     return EXIT_OK
 
 
