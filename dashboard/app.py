@@ -24,13 +24,16 @@ from textual.worker import WorkerFailed
 
 from dashboard import numbers_dates
 from dashboard.clock import Clock, SystemClock
+from dashboard.engine import since as since_rules
 from dashboard.engine.errors import ThiduaError
 from dashboard.engine.model import Snapshot
 from dashboard.i18n import LANGUAGES, catalogue
+from dashboard.meeting.strings import meeting_strings
 from dashboard.messages import DataRefreshed, FolderChanged, RefreshFailed, SourceChanged
 from dashboard.refresh_scheduler import Refresh, RefreshScheduler
 from dashboard.screens.dashboard_screen import DashboardScreen
 from dashboard.screens.dialogs import DateModal, HelpModal, ProblemsModal
+from dashboard.screens.meeting_dialogs import LateUnitsModal, SinceDateModal, SinceModal
 from dashboard.screens.snapshot_view import SnapshotView
 from dashboard.screens.target_screen import TargetScreen
 from dashboard.source import SnapshotSource
@@ -80,6 +83,8 @@ class ThiduaApp(App[int]):
         Binding("right_curly_bracket", "travel(7)", "Tới 1 tuần", show=False),
         Binding("g", "goto", "Chọn ngày", show=False),
         Binding("full_stop", "live", "Hiện tại", show=False),
+        Binding("o", "late_units", "Chậm báo cáo", show=False),
+        Binding("s", "since", "Từ lần họp trước", show=False),
     ]
 
     def __init__(self, source: SnapshotSource, *, clock: Clock | None = None,
@@ -258,6 +263,41 @@ class ThiduaApp(App[int]):
             return
         self.travel_to(min(self.as_of_override + timedelta(days=7),
                            c.deadline - timedelta(seconds=1)))
+
+    # -- the weekly meeting ----------------------------------------------------------------
+
+    def action_late_units(self) -> None:
+        if self.snapshot is not None:
+            self.push_screen(LateUnitsModal(self.snapshot, self.lang,
+                                            self.source.campaign.reporting_interval_days))
+
+    def action_since(self) -> None:
+        as_of = self.as_of
+
+        def chosen(at: datetime | None) -> None:
+            if at is None:
+                return
+            if at >= as_of:
+                tz, lang = self.source.campaign.tz, self.lang
+                self.notify(meeting_strings(lang)(
+                    "since.not_before", day=numbers_dates.day(at.astimezone(tz).date(), lang),
+                    as_of=numbers_dates.moment(as_of, lang, tz)), severity="warning")
+                return
+            self.notify(meeting_strings(self.lang)("since.loading"), timeout=2)
+            self._since_worker(at, as_of)
+
+        self.push_screen(SinceDateModal(self.source.campaign, self.tr, as_of), chosen)
+
+    @work(thread=True, group="since", exclusive=True)
+    def _since_worker(self, baseline: datetime, as_of: datetime) -> None:
+        try:
+            now = self.source.snapshot(as_of)
+            comparison = since_rules.compare(self.source.snapshot(baseline), now)
+        except ThiduaError as e:
+            self.call_from_thread(self.notify, meeting_strings(self.lang)(
+                "since.failed", error=e), severity="error")
+            return
+        self.call_from_thread(self.push_screen, SinceModal(now, comparison, self.lang))
 
     # -- other keys ------------------------------------------------------------------------
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from datetime import datetime, tzinfo
 from pathlib import Path
 
 from dashboard.clock import Clock, FixedClock, SystemClock, parse_instant
@@ -82,6 +83,8 @@ def build_parser() -> argparse.ArgumentParser:
     _common(snap)
     snap.add_argument("--now", metavar="ISO8601", help="as of this instant (default: now)")
     snap.add_argument("--format", choices=("json", "csv", "md"), default="json")
+    snap.add_argument("--since", metavar="DATE|ISO8601", nargs="?", const="",
+                      help="add what changed since this instant (alone: a week before --now)")
 
     check = sub.add_parser(
         "check", help="validate every file; exit 0 clean, 1 problems, 2 unusable")
@@ -94,10 +97,12 @@ def build_parser() -> argparse.ArgumentParser:
     from dashboard import completion
     from dashboard.importing import cli as importing_cli
     from dashboard.kiosk import cli as kiosk_cli
+    from dashboard.meeting import cli as meeting_cli
     from dashboard.ssh import cli as ssh_cli
 
     importing_cli.register(sub, _common)
     kiosk_cli.register(sub, _common, _app_options)
+    meeting_cli.register(sub, _common)
     ssh_cli.register(sub, _common, _app_options)
     completion.register(sub)
     return parser
@@ -149,13 +154,33 @@ def _snapshot(args: argparse.Namespace) -> int:
     try:
         now = (parse_instant(args.now, engine.campaign.tz) if args.now
                else SystemClock().now())
+        baseline = since_instant(args.since, now, engine.campaign.tz)
         snap = engine.snapshot(now)
+        since = engine.since(baseline, now) if baseline is not None else None
+        interval = engine.campaign.reporting_interval_days
     finally:
         engine.close()
-    writer = {"json": snapshot_export.to_json, "csv": snapshot_export.to_csv,
-              "md": snapshot_export.to_markdown}
-    sys.stdout.write(writer[args.format](snap, args.lang))
+    if args.format == "md":
+        text = snapshot_export.to_markdown(snap, args.lang, since, interval)
+    elif args.format == "csv":
+        text = snapshot_export.to_csv(snap, args.lang, since)
+    else:
+        text = snapshot_export.to_json(snap, args.lang, since)
+    sys.stdout.write(text)
     return EXIT_OK
+
+
+def since_instant(text: str | None, now: datetime, tz: tzinfo) -> datetime | None:
+    """--since: None when not given; alone, a week before now; it must be before now."""
+    from dashboard.engine.since import default_baseline
+
+    if text is None:
+        return None
+    baseline = parse_instant(text, tz, "--since") if text else default_baseline(now)
+    if baseline >= now:
+        raise ValueError(f"--since {text}: must be before the as-of instant "
+                         f"{now.astimezone(tz).isoformat()}")
+    return baseline
 
 
 def _check(args: argparse.Namespace) -> int:

@@ -40,7 +40,7 @@ class FixedClock:
             self._at += delta
 
 
-def parse_instant(text: str, tz: tzinfo) -> datetime:
+def parse_instant(text: str, tz: tzinfo, option: str = "--now") -> datetime:
     """ISO 8601 from the command line. A naive time is campaign-local; a bare date means the
     end of that day (23:59:59 local), so `--now 2020-07-01` shows the campaign as 1/7 closed."""
     text = text.strip()
@@ -51,6 +51,6 @@ def parse_instant(text: str, tz: tzinfo) -> datetime:
         t = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         raise ValueError(
-            f"--now {text!r} is not an ISO 8601 date or time (e.g. 2020-07-01 or "
+            f"{option} {text!r} is not an ISO 8601 date or time (e.g. 2020-07-01 or "
             "2020-07-01T14:00 or 2020-07-01T14:00+07:00)") from None
     return t.replace(tzinfo=tz) if t.tzinfo is None else t

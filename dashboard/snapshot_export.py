@@ -11,17 +11,46 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from dashboard import numbers_dates
-from dashboard.engine.model import Snapshot, TargetState
+from dashboard.engine.model import SinceComparison, Snapshot, TargetState, UnitFreshness
 from dashboard.i18n import catalogue
 
 TARGET_KEYS = ("target_id", "title", "unit_of_measure", "target_value", "direction", "aggregate",
                "owner", "value", "completion", "completion_capped", "expected", "status",
                "last_report_at", "overdue", "projection", "needed_per_working_day", "reporters")
+SINCE_KEYS = ("value_before", "status_before", "reports_since")
 
 
-def to_dict(s: Snapshot, lang: str = "vi") -> dict[str, Any]:
+def to_dict(s: Snapshot, lang: str = "vi", since: SinceComparison | None = None
+            ) -> dict[str, Any]:
     """The snapshot as the JSON document data/README.md describes (stable keys)."""
     tz = ZoneInfo(s.campaign.timezone)
+    out = _snapshot_dict(s, lang, tz)
+    out["reporters"] = [_freshness("reporter", r, tz) for r in s.reporters]
+    out["owners"] = [_freshness("owner", o, tz) for o in s.owners]
+    if since is not None:
+        out["since"] = _since_dict(since, tz)
+    return out
+
+
+def _freshness(key: str, u: UnitFreshness, tz: ZoneInfo) -> dict[str, Any]:
+    return {key: u.unit, "last_report_at": _iso(u.last_report_at, tz), "overdue": u.overdue,
+            "targets_owed": list(u.targets_owed)}
+
+
+def _since_dict(c: SinceComparison, tz: ZoneInfo) -> dict[str, Any]:
+    return {
+        "as_of": _iso(c.baseline, tz),
+        "targets": [{"target_id": t.target_id, "value_before": _num(t.value_before),
+                     "value": _num(t.value), "status_before": t.status_before,
+                     "status": t.status, "reports_since": t.reports_since}
+                    for t in c.targets],
+        "units": [{"owner": u.owner, "rank_before": u.rank_before, "rank": u.rank,
+                   "score_before": _num(u.score_before), "score": _num(u.score)}
+                  for u in c.units],
+    }
+
+
+def _snapshot_dict(s: Snapshot, lang: str, tz: ZoneInfo) -> dict[str, Any]:
     c = s.countdown
     return {
         "schema_version": s.schema_version,
@@ -53,8 +82,8 @@ def to_dict(s: Snapshot, lang: str = "vi") -> dict[str, Any]:
     }
 
 
-def to_json(s: Snapshot, lang: str = "vi") -> str:
-    return json.dumps(to_dict(s, lang), ensure_ascii=False, indent=2) + "\n"
+def to_json(s: Snapshot, lang: str = "vi", since: SinceComparison | None = None) -> str:
+    return json.dumps(to_dict(s, lang, since), ensure_ascii=False, indent=2) + "\n"
 
 
 def _target(t: TargetState, lang: str, tz: ZoneInfo) -> dict[str, Any]:
@@ -71,22 +100,37 @@ def _target(t: TargetState, lang: str, tz: ZoneInfo) -> dict[str, Any]:
     }
 
 
-def to_csv(s: Snapshot, lang: str = "vi") -> str:
-    """One row per target, with its area; the JSON keys as the header."""
+def to_csv(s: Snapshot, lang: str = "vi", since: SinceComparison | None = None) -> str:
+    """One row per target, with its area; the JSON keys as the header (with a baseline, the
+    since section's keys too)."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow(["area", *TARGET_KEYS])
+    extra = SINCE_KEYS if since is not None else ()
+    w.writerow(["area", *TARGET_KEYS, *extra])
     tz = ZoneInfo(s.campaign.timezone)
+    changes = {c["target_id"]: c for c in _since_dict(since, tz)["targets"]} if since else {}
     for a in s.areas:
         for t in a.targets:
             row = _target(t, lang, tz)
             row["reporters"] = "; ".join(t.reporters)
-            w.writerow([a.id, *("" if row[k] is None else row[k] for k in TARGET_KEYS)])
+            row.update({k: changes.get(t.target_id, {}).get(k) for k in extra})
+            w.writerow([a.id, *("" if row[k] is None else row[k] for k in (*TARGET_KEYS, *extra))])
     return buf.getvalue()
 
 
-def to_markdown(s: Snapshot, lang: str = "vi") -> str:
-    """A briefing for meeting minutes."""
+def to_markdown(s: Snapshot, lang: str = "vi", since: SinceComparison | None = None,
+                interval_days: int = 7) -> str:
+    """A briefing for meeting minutes (`thidua brief` is the full one)."""
+    from dashboard.meeting.markdown import blocks_markdown
+    from dashboard.meeting.sections import late_blocks, since_blocks
+
+    lines = [_markdown(s, lang).rstrip("\n"), *blocks_markdown(late_blocks(s, lang, interval_days))]
+    if since is not None:
+        lines += blocks_markdown(since_blocks(s, since, lang))
+    return "\n".join(lines) + "\n"
+
+
+def _markdown(s: Snapshot, lang: str) -> str:
     tr = catalogue(lang)
     tz = ZoneInfo(s.campaign.timezone)
     c = s.countdown

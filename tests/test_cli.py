@@ -24,7 +24,7 @@ AREA_NAMES_VI = ("Kinh tế", "Văn hóa – Xã hội", "Cải cách hành chí
 AREA_NAMES_EN = ("Economy", "Culture & society", "Administrative reform", "Defence & security")
 
 TOP_KEYS = {"schema_version", "campaign", "as_of", "countdown", "areas", "leaderboard", "files",
-            "rows_dropped"}
+            "rows_dropped", "reporters", "owners"}
 CAMPAIGN_KEYS = {"id", "title", "start", "end", "timezone"}
 COUNTDOWN_KEYS = {"state", "days", "hours", "minutes", "seconds", "seconds_left",
                   "working_days_left", "elapsed_fraction"}

@@ -18,7 +18,7 @@ from dashboard.clock import FixedClock
 from dashboard.frontends import create_app
 from dashboard.kiosk.contained_views import ContainedAreaPanel, ContainedLeaderboard
 from dashboard.kiosk.kiosk_app import KioskApp
-from dashboard.kiosk.kiosk_presenters import LEADERBOARD
+from dashboard.kiosk.kiosk_presenters import LATE, LEADERBOARD
 from dashboard.kiosk.kiosk_screen import KioskScreen
 from dashboard.kiosk.logbook import close_log
 from dashboard.kiosk.settings import kiosk_settings
@@ -100,17 +100,20 @@ async def test_views_rotate_in_campaign_order_each_for_its_dwell(tmp_path: Path)
         assert "cập nhật lúc" in text and "Tiêu chuẩn hóa sản phẩm OCOP" in text
         assert "Tỷ lệ dân số được quản lý" not in text  # culture's targets wait their turn
         # economy and culture have 2 targets behind each: 10 + 2 × 5 s; the rest 10 s
+        # and the late units last, since two units are late on 15/7 (tests/test_meeting_views)
         expected = [(20, "area-culture_society"), (20, "area-admin_reform"),
-                    (10, "area-defence_security"), (10, "leaderboard"), (10, "area-economy")]
+                    (10, "area-defence_security"), (10, "leaderboard"), (10, "late-units"),
+                    (10, "area-economy")]
         for seconds, view in expected:
             await step(app, pilot, clock, seconds - 1)
             assert len(shown(screen)) == 1 and shown(screen)[0] != view
             await step(app, pilot, clock, 1)
             assert shown(screen) == [view], f"after {seconds} s"
-        assert screen.rotation.changes == 5
+        assert screen.rotation.changes == 6
         await step(app, pilot, clock, 20)
+        # six names do not fit 160 columns: the dots, and the current view's name
         assert str(screen.query_one(PageIndicator).render()).startswith(
-            "○ Kinh tế   ● Văn hóa – Xã hội")
+            "○ ● ○ ○ ○ ○  Văn hóa – Xã hội")
 
 
 async def test_the_page_indicator_names_every_view_on_a_wide_screen(tmp_path: Path) -> None:
@@ -119,12 +122,12 @@ async def test_the_page_indicator_names_every_view_on_a_wide_screen(tmp_path: Pa
         screen = await started(app, pilot)
         line = str(screen.query_one(PageIndicator).render())
         assert line == ("● Kinh tế   ○ Văn hóa – Xã hội   ○ Cải cách hành chính   "
-                        "○ Quốc phòng – An ninh   ○ Bảng xếp hạng")
+                        "○ Quốc phòng – An ninh   ○ Bảng xếp hạng   ○ Đơn vị chậm báo cáo")
     app, _clock = make_kiosk(copy_sample(tmp_path / "e"))
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await started(app, pilot)
         line = str(screen.query_one(PageIndicator).render())
-        assert line.startswith("● ○ ○ ○ ○  Kinh tế")
+        assert line.startswith("● ○ ○ ○ ○ ○  Kinh tế")
 
 
 async def test_new_data_interrupts_the_rotation_and_highlights_the_change(
@@ -341,6 +344,8 @@ async def test_resizing_mid_rotation_keeps_the_view_and_fits_it(tmp_path: Path) 
         await pilot.resize_terminal(300, 80)
         await pilot.pause()
         assert board.column_width == 56 and board.region.width <= 300
+        await step(app, pilot, clock, 10)
+        assert screen.current_view == LATE  # two units are late on 15/7
         await step(app, pilot, clock, 10)
         assert screen.current_view == "economy"
         assert "Kinh tế" in screen_text(app)

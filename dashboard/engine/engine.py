@@ -17,7 +17,9 @@ from typing import Any
 
 import duckdb
 
+from dashboard.engine import late
 from dashboard.engine import semantics as rules
+from dashboard.engine import since as since_rules
 from dashboard.engine.campaign import Campaign, load_campaign
 from dashboard.engine.discovery import FileSig, list_candidates
 from dashboard.engine.errors import CampaignError, EngineError, ThiduaError
@@ -29,6 +31,8 @@ from dashboard.engine.model import (
     FileWarning,
     HeldFile,
     HistoryPoint,
+    ReporterReport,
+    SinceComparison,
     SkippedFile,
     Snapshot,
     TargetHistory,
@@ -320,7 +324,14 @@ class Engine:
                 computed_at=self._now_utc(),
                 error=self._error,
                 stale_since=self._stale_since,
+                reporters=late.reporters(c, now, countdown.state,
+                                         [t for a in areas for t in a.targets]),
+                owners=late.owners([t for a in areas for t in a.targets]),
             )
+
+    def since(self, baseline: datetime, now: datetime) -> SinceComparison:
+        """The campaign at `baseline` (e.g. the last meeting) against `now`."""
+        return since_rules.compare(self.snapshot(baseline), self.snapshot(now))
 
     def _target_state(
         self, t: Target, tv: TargetValue | None, series: list[TargetValue | None],
@@ -343,6 +354,8 @@ class Engine:
             needed_per_working_day=rules.needed_per_working_day(t, value, wd_left),
             reporters=tv.reporters if tv else (),
             weekly=tuple(p.value if p else None for p in series),
+            last_reports=tuple(ReporterReport(r, at.astimezone(self.campaign.tz)) for r, at
+                               in zip(tv.reporters, tv.reporter_last, strict=True)) if tv else (),
         )
 
     def _files_state(self) -> FilesState:

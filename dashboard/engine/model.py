@@ -27,6 +27,12 @@ class Countdown:
 
 
 @dataclass(frozen=True)
+class ReporterReport:
+    reporter: str
+    at: datetime
+
+
+@dataclass(frozen=True)
 class TargetState:
     target_id: str
     area: str
@@ -49,6 +55,8 @@ class TargetState:
     reporters: tuple[str, ...]
     weekly: tuple[float | None, ...] = ()
     """Value at the end of each campaign week up to the as-of instant (the last point is T)."""
+    last_reports: tuple[ReporterReport, ...] = ()
+    """Each counted reporter's newest counted report on this target (late units, since)."""
 
     def title(self, lang: str) -> str:
         return (self.title_en or self.title_vi) if lang == "en" else self.title_vi
@@ -127,6 +135,17 @@ class FilesState:
 
 
 @dataclass(frozen=True)
+class UnitFreshness:
+    """Whether a unit keeps up with its reports (the rules: data/README.md, "Late units")."""
+
+    unit: str
+    last_report_at: datetime | None
+    overdue: bool
+    targets_owed: tuple[str, ...]
+    """Target ids it owes a report on, in the campaign's order."""
+
+
+@dataclass(frozen=True)
 class Snapshot:
     """The whole campaign as of one instant."""
 
@@ -145,6 +164,13 @@ class Snapshot:
     """Set when the latest refresh failed: the data shown is the last good data."""
     stale_since: datetime | None = None
     schema_version: int = SNAPSHOT_SCHEMA_VERSION
+    reporters: tuple[UnitFreshness, ...] = ()
+    """Per reporting unit: its last report and the targets it owes (engine/late.py)."""
+    owners: tuple[UnitFreshness, ...] = ()
+    """Per responsible unit (owner): the same, over the targets it owns."""
+
+    def late_reporters(self) -> tuple[UnitFreshness, ...]:
+        return tuple(r for r in self.reporters if r.overdue)
 
     def target(self, target_id: str) -> TargetState | None:
         for area in self.areas:
@@ -172,3 +198,57 @@ class TargetHistory:
     points: tuple[HistoryPoint, ...]
     series: tuple[tuple[date, float], ...] = ()
     """The target's value at the end of each local day that had a report."""
+
+
+@dataclass(frozen=True)
+class TargetChange:
+    """One target then (at the baseline) and now."""
+
+    target_id: str
+    value_before: float | None
+    value: float | None
+    status_before: str
+    status: str
+    reports_since: int
+    """How many of its reporters reported after the baseline, up to now."""
+
+    @property
+    def became_done(self) -> bool:
+        return self.status == "done" and self.status_before != "done"
+
+    @property
+    def slipped(self) -> bool:
+        """Behind now and not behind then."""
+        return self.status == "behind" and self.status_before != "behind"
+
+
+@dataclass(frozen=True)
+class UnitChange:
+    owner: str
+    rank_before: int | None
+    rank: int
+    score_before: float | None
+    score: float
+
+
+@dataclass(frozen=True)
+class SinceComparison:
+    """What changed between a baseline instant (the last meeting) and now (engine/since.py)."""
+
+    baseline: datetime
+    as_of: datetime
+    targets: tuple[TargetChange, ...]
+    units: tuple[UnitChange, ...]
+
+    @property
+    def done_since(self) -> tuple[TargetChange, ...]:
+        return tuple(t for t in self.targets if t.became_done)
+
+    @property
+    def slipped(self) -> tuple[TargetChange, ...]:
+        return tuple(t for t in self.targets if t.slipped)
+
+    @property
+    def silent(self) -> tuple[TargetChange, ...]:
+        """No report since the baseline."""
+        return tuple(t for t in self.targets if t.reports_since == 0)

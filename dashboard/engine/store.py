@@ -40,6 +40,8 @@ class TargetValue:
     value: float
     last_at: datetime
     reporters: tuple[str, ...]
+    reporter_last: tuple[datetime, ...] = ()
+    """Each reporter's newest counted report, in the order of `reporters`."""
 
 
 def glob_escape(path: str) -> str:
@@ -295,8 +297,9 @@ class ProgressStore:
             self._run(cur, "patch_clear")
         except duckdb.Error as e:
             raise EngineError(f"query failed: {_first_line(e)}") from e
-        for k, target_id, value, last_at, reporters in rows:
-            out[int(k) - 1][target_id] = TargetValue(float(value), last_at, tuple(reporters))
+        for k, target_id, value, last_at, reporters, reporter_last in rows:
+            out[int(k) - 1][target_id] = TargetValue(float(value), last_at, tuple(reporters),
+                                                     tuple(reporter_last))
         return out
 
     def _patch(self, cur: duckdb.DuckDBPyConnection, k: int, day: date, cut: datetime

@@ -16,7 +16,8 @@ from dashboard.engine.campaign import Campaign
 from dashboard.engine.model import Snapshot
 from dashboard.i18n import Catalogue
 from dashboard.kiosk.settings import KioskSettings
-from dashboard.screens import presenters
+from dashboard.meeting.strings import meeting_strings
+from dashboard.screens import meeting_presenters, presenters
 from widgets.night_clock import NightClockData
 from widgets.page_indicator import PageIndicatorData
 
@@ -25,14 +26,22 @@ LEADERBOARD = "_leaderboard"
 so they never clash with it)."""
 
 
-def view_ids(campaign: Campaign) -> tuple[str, ...]:
-    """The rotation: the areas in campaign.toml's order, then the leaderboard."""
-    return (*(a.id for a in campaign.areas), LEADERBOARD)
+LATE = "_late"
+"""The view id of the late units, in the rotation only while someone is late."""
 
 
-def page_data(campaign: Campaign, current: str, ktr: Catalogue) -> PageIndicatorData:
-    labels = (*(a.name(ktr.lang) for a in campaign.areas), ktr("kiosk.leaderboard"))
-    views = view_ids(campaign)
+def view_ids(campaign: Campaign, snap: Snapshot | None = None) -> tuple[str, ...]:
+    """The rotation: the areas in campaign.toml's order, then the leaderboard, then the late
+    units when someone is late."""
+    late = (LATE,) if snap is not None and meeting_presenters.late_count(snap) else ()
+    return (*(a.id for a in campaign.areas), LEADERBOARD, *late)
+
+
+def page_data(campaign: Campaign, current: str, ktr: Catalogue,
+              views: tuple[str, ...] | None = None) -> PageIndicatorData:
+    views = views or view_ids(campaign)
+    labels = (*(a.name(ktr.lang) for a in campaign.areas), ktr("kiosk.leaderboard"),
+              *([meeting_strings(ktr.lang)("late.title")] if LATE in views else []))
     index = views.index(current) if current in views else 0
     return PageIndicatorData(labels=labels, current=index,
                              position=ktr("kiosk.page", n=index + 1, total=len(views)))

@@ -27,11 +27,11 @@ from dashboard.engine.model import Snapshot
 from dashboard.i18n import Catalogue
 from dashboard.kiosk import burn_in, kiosk_presenters
 from dashboard.kiosk.contained_views import ContainedAreaPanel, ContainedLeaderboard
-from dashboard.kiosk.kiosk_presenters import LEADERBOARD, Interruption
+from dashboard.kiosk.kiosk_presenters import LATE, LEADERBOARD, Interruption
 from dashboard.kiosk.rotation import Rotation
 from dashboard.kiosk.settings import KioskSettings
 from dashboard.kiosk.strings import kiosk_strings
-from dashboard.screens import presenters
+from dashboard.screens import meeting_presenters, presenters
 from dashboard.screens.area_layout import arrange_area_panels
 from dashboard.screens.banner import show_banner
 from dashboard.screens.campaign_header import CampaignHeader
@@ -46,6 +46,8 @@ NARROW_COLUMNS = 120
 
 
 def _widget_id(view: str) -> str:
+    if view == LATE:
+        return "late-units"
     return "leaderboard" if view == LEADERBOARD else f"area-{view}"
 
 
@@ -92,6 +94,7 @@ class KioskScreen(Screen[None]):
                     yield self.make_area_panel(area.id)
                 yield ContainedLeaderboard(failure_text=failure, id="leaderboard",
                                            classes="view")
+                yield Static("", id="late-units", classes="view")
             with Horizontal(id="kiosk-bar"):
                 yield PageIndicator(id="pages")
                 yield Static(self.ktr("kiosk.waiting"), id="updated", markup=False)
@@ -112,7 +115,7 @@ class KioskScreen(Screen[None]):
             await arrange_area_panels(self.query_one("#spotlight"),
                                       self.query_one(ContainedLeaderboard), old, new,
                                       self.make_area_panel)
-        self.views = kiosk_presenters.view_ids(self.campaign)
+        self.views = kiosk_presenters.view_ids(self.campaign, self.snapshot)
         self.rotation.set_views(self.views, self.clock.now().timestamp())
         self._interruptions = {k: v for k, v in self._interruptions.items() if k in self.views}
         self._apply_view()
@@ -188,6 +191,10 @@ class KioskScreen(Screen[None]):
         live = past is None and not self.night
         found = kiosk_presenters.interruptions(previous, snap) if live else ()
         self._interruptions.update({i.view: i for i in found})
+        views = kiosk_presenters.view_ids(self.campaign, snap)
+        if views != self.views:  # someone became late, or nobody is any more
+            self.views = views
+            self.rotation.set_views(views, self.clock.now().timestamp())
         self._draw_views(snap)
         self.query_one("#updated", Static).update(
             kiosk_presenters.updated_text(snap, self.campaign, self.ktr))
@@ -222,6 +229,9 @@ class KioskScreen(Screen[None]):
                 log.exception("area %s could not be prepared; its last good data stays",
                               area.id)
                 panel.border_subtitle = self.ktr("kiosk.view_error_short")
+        if only is None or only == LATE:
+            self.query_one("#late-units", Static).update(meeting_presenters.late_text(
+                snap, self.tr.lang, self.campaign.reporting_interval_days))
         if only is None or only == LEADERBOARD:
             board = self.query_one(ContainedLeaderboard)
             try:
@@ -238,7 +248,7 @@ class KioskScreen(Screen[None]):
         for widget in self.query(".view"):
             widget.display = widget.id == _widget_id(current)
         self.query_one(PageIndicator).data = kiosk_presenters.page_data(
-            self.campaign, current, self.ktr)
+            self.campaign, current, self.ktr, self.views)
         live = {current, *self.rotation.pending} if self.rotation.interrupted else set()
         for view in [v for v in self._interruptions if v not in live]:
             del self._interruptions[view]

@@ -15,7 +15,7 @@ from textual.widgets import Footer, Static
 from dashboard.engine.campaign import Campaign
 from dashboard.engine.model import Snapshot
 from dashboard.i18n import Catalogue
-from dashboard.screens import presenters
+from dashboard.screens import meeting_presenters, presenters
 from dashboard.screens.area_layout import arrange_area_panels
 from dashboard.screens.banner import show_banner
 from dashboard.screens.campaign_header import CampaignHeader
@@ -99,8 +99,9 @@ class DashboardScreen(Screen[None]):
                 panels.first(AreaPanel).data = presenters.area_data(area, self.tr, tz, changed)
         self.query_one(Leaderboard).data = presenters.leaderboard_data(snap, self.tr)
         # one line of fixed height: new words need no layout pass
-        self.query_one("#status", Static).update(presenters.status_text(snap, self.tr, tz),
-                                                 layout=False)
+        status = (presenters.status_text(snap, self.tr, tz)
+                  + meeting_presenters.late_suffix(snap, self.tr.lang))
+        self.query_one("#status", Static).update(status, layout=False)
         stale = presenters.stale_text(snap, self.tr, tz)
         show_banner(self.query_one("#stale-banner", Static), stale)
         self.set_past(past)

@@ -17,6 +17,7 @@ from dashboard import numbers_dates
 from dashboard.engine.campaign import Campaign
 from dashboard.engine.model import Snapshot
 from dashboard.i18n import Catalogue
+from dashboard.meeting.strings import meeting_strings
 
 
 class HelpModal(ModalScreen[None]):
@@ -30,6 +31,8 @@ class HelpModal(ModalScreen[None]):
         with Vertical(classes="dialog"):
             yield Label(self.tr("help.title"), classes="dialog-title")
             yield Static(self.tr("help.body").strip("\n"), id="help-body", markup=False)
+            yield Static(meeting_strings(self.tr.lang)("help.keys"), id="help-meeting",
+                         markup=False)
             yield Static(self.tr("help.legend"), classes="dialog-note", markup=False)
 
 

@@ -24,7 +24,8 @@ SELECT
     p.target_id,
     CASE WHEN t.aggregate = 'sum' THEN sum(p.best.value) ELSE max(p.best).value END AS value,
     max(p.best.reported_at) AS last_at,
-    list(p.reporter ORDER BY p.reporter) AS reporters
+    list(p.reporter ORDER BY p.reporter) AS reporters,
+    list(p.best.reported_at ORDER BY p.reporter) AS reporter_last
 FROM per_reporter AS p
 JOIN targets AS t USING (target_id)
 GROUP BY p.k, p.target_id, t.aggregate
