@@ -5,11 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from datetime import datetime, tzinfo
 from pathlib import Path
 
+from dashboard.cli_common import open_engine, since_instant
 from dashboard.clock import Clock, FixedClock, SystemClock, parse_instant
-from dashboard.engine.engine import Engine
 from dashboard.engine.errors import CampaignError, ThiduaError
 from dashboard.engine.model import Snapshot
 from dashboard.i18n import LANGUAGES, catalogue
@@ -139,18 +138,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-def _open_engine(args: argparse.Namespace, grace_seconds: float | None = None) -> Engine:
-    folder = resolve_data_dir(args.data)
-    engine = (Engine(folder) if grace_seconds is None
-              else Engine(folder, grace_seconds=grace_seconds))
-    engine.refresh()
-    return engine
-
-
 def _snapshot(args: argparse.Namespace) -> int:
     from dashboard import snapshot_export
 
-    engine = _open_engine(args)
+    engine = open_engine(args)
     try:
         now = (parse_instant(args.now, engine.campaign.tz) if args.now
                else SystemClock().now())
@@ -170,22 +161,9 @@ def _snapshot(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def since_instant(text: str | None, now: datetime, tz: tzinfo) -> datetime | None:
-    """--since: None when not given; alone, a week before now; it must be before now."""
-    from dashboard.engine.since import default_baseline
-
-    if text is None:
-        return None
-    baseline = parse_instant(text, tz, "--since") if text else default_baseline(now)
-    if baseline >= now:
-        raise ValueError(f"--since {text}: must be before the as-of instant "
-                         f"{now.astimezone(tz).isoformat()}")
-    return baseline
-
-
 def _check(args: argparse.Namespace) -> int:
     tr = catalogue(args.lang)
-    engine = _open_engine(args)
+    engine = open_engine(args)
     try:
         snap: Snapshot = engine.snapshot(SystemClock().now())
     finally:

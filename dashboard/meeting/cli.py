@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 FORMATS = ("pdf", "xlsx", "md")
+EXIT_OK = 0
 
 
 def register(sub: Any, common: Callable[[argparse.ArgumentParser], None]) -> None:
@@ -36,7 +37,7 @@ def register(sub: Any, common: Callable[[argparse.ArgumentParser], None]) -> Non
 
 
 def run_brief(args: argparse.Namespace) -> int:
-    from dashboard.cli import EXIT_OK, _open_engine, since_instant
+    from dashboard.cli_common import open_engine, since_instant
     from dashboard.clock import SystemClock, parse_instant
     from dashboard.meeting.mail import message, parse_server, send, summary
     from dashboard.meeting.strings import meeting_strings
@@ -53,7 +54,7 @@ def run_brief(args: argparse.Namespace) -> int:
         raise ValueError(f"--out {out}: say --format {'|'.join(FORMATS)} (or name it .pdf, "
                          ".xlsx or .md)")
     started = time.perf_counter()
-    engine = _open_engine(args)
+    engine = open_engine(args)
     try:
         if out is not None and out.resolve().is_relative_to(engine.folder):
             raise ValueError(tr("brief.in_data", path=out))
