@@ -9,7 +9,7 @@ import pytest
 from dashboard.importing.cells import CellError, parse_day, parse_number, show_number
 from dashboard.importing.headers import header_key
 from dashboard.importing.knowledge import slug
-from dashboard.importing.messages import messages
+from dashboard.importing.strings import messages
 
 
 @pytest.mark.parametrize(("text", "value"), [

@@ -23,7 +23,7 @@ from dashboard.engine import codec
 from dashboard.engine.engine import Engine
 from dashboard.engine.text_safety import safe_text
 from dashboard.ssh import protocol
-from dashboard.ssh.messages import duration, messages
+from dashboard.ssh.strings import duration, messages
 from tests.app_support import copy_sample
 from tests.hostile_support import AREA_VI, MARKUP, MARKUP_TARGET, PAYLOADS, REPORTER, make_hostile
 from tests.test_ssh_openssh import CliServer, start_cli_server, stop

@@ -22,9 +22,9 @@ from dashboard.engine.model import TargetState
 from dashboard.i18n import catalogue
 from dashboard.importing.cells import show_day, show_number
 from dashboard.importing.knowledge import Knowledge
-from dashboard.importing.messages import Messages, UnusableInput, messages
 from dashboard.importing.preview import Change, changes, snapshot_with
 from dashboard.importing.reader import InputTable, read_input
+from dashboard.importing.strings import Messages, UnusableInput, messages
 from dashboard.importing.template import template_rows, write_csv, write_xlsx
 from dashboard.importing.validate import NewRow, Options, Outcome, Problem, validate
 from dashboard.importing.writer import AlreadyImported, find_existing, plan, write

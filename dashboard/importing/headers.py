@@ -12,7 +12,7 @@ import re
 import unicodedata
 from functools import cache
 
-from dashboard.importing.messages import LANGUAGES, messages
+from dashboard.importing.strings import LANGUAGES, messages
 
 INPUT_KEYS = ("target_id", "value", "reported_at", "note", "reporter")
 """Columns an import reads (the contract's names)."""

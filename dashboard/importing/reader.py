@@ -24,7 +24,7 @@ from openpyxl.utils.exceptions import (  # type: ignore[import-untyped, unused-i
 )
 
 from dashboard.importing.headers import HEADER_MARKERS, INPUT_KEYS, REQUIRED, header_key
-from dashboard.importing.messages import Columns, UnusableInput
+from dashboard.importing.strings import Columns, UnusableInput
 
 HEADER_SCAN_ROWS = 20
 HEADER_SCAN_COLUMNS = 100

@@ -46,7 +46,7 @@ from dashboard.engine.targets import Target
 from dashboard.importing.cells import show_day
 from dashboard.importing.headers import TEMPLATE_KEYS
 from dashboard.importing.knowledge import Knowledge
-from dashboard.importing.messages import Messages, messages
+from dashboard.importing.strings import Messages, messages
 
 HEADER_ROW = 5
 """Rows 1–3 are titles (merged), row 4 is empty: the importer must find the header anyway."""

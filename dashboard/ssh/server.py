@@ -33,10 +33,10 @@ from dashboard.ssh.hub import Hub
 from dashboard.ssh.keys import AuthorizedKeys, load_or_create_host_key
 from dashboard.ssh.limits import RateLimiter, SessionSlots
 from dashboard.ssh.log import close_log, open_log
-from dashboard.ssh.messages import messages
 from dashboard.ssh.session import Peer, ViewerSession
 from dashboard.ssh.session_host import SessionSettings
 from dashboard.ssh.spawner import Spawner, ViewerChild
+from dashboard.ssh.strings import messages
 from dashboard.ssh.viewer import ViewerArgs, error_file
 
 log = logging.getLogger("thidua.ssh")

@@ -19,10 +19,10 @@ from typing import Any
 import asyncssh
 
 from dashboard.ssh.env import viewer_env
-from dashboard.ssh.messages import duration, messages
 from dashboard.ssh.pty_bridge import PtyBridge, set_window_size
 from dashboard.ssh.session_host import SessionHost
 from dashboard.ssh.spawner import SpawnError, ViewerChild
+from dashboard.ssh.strings import duration, messages
 
 log = logging.getLogger("thidua.ssh")
 

@@ -26,8 +26,8 @@ from dashboard.app import AppOptions, ThiduaApp
 from dashboard.clock import Clock, FixedClock, SystemClock
 from dashboard.engine import codec
 from dashboard.frontends import create_app
-from dashboard.ssh.messages import messages
 from dashboard.ssh.remote_source import RemoteSource
+from dashboard.ssh.strings import messages
 
 RESCAN_SECONDS = 1.0
 """The app's poll of the source (a flag, no I/O) is only a safety net: the source tells the app

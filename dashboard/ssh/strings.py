@@ -1,5 +1,5 @@
-"""This package's user-facing strings, from its own vi.toml / en.toml (as the importer does):
-what a refused or closed SSH session reads on its terminal."""
+"""This package's user-facing strings, from its own vi.toml / en.toml (as the importer's and
+the kiosk's): what a refused or closed SSH session reads on its terminal."""
 
 from __future__ import annotations
 
