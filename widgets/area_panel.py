@@ -60,15 +60,15 @@ class AreaPanel(CachedLines, can_focus=True):
     }
     AreaPanel:focus { border: round $accent; }
     AreaPanel > .area-panel--summary { color: $text-muted; }
-    AreaPanel > .area-panel--done { color: $success; }
-    AreaPanel > .area-panel--on_track { color: $primary-lighten-2; }
-    AreaPanel > .area-panel--behind { color: $error; text-style: bold; }
-    AreaPanel > .area-panel--no_data { color: $text-disabled; }
+    AreaPanel > .area-panel--done { color: $text-success; }
+    AreaPanel > .area-panel--on_track { color: $text-primary; }
+    AreaPanel > .area-panel--behind { color: $text-error; text-style: bold; }
+    AreaPanel > .area-panel--no_data { color: $text-muted; }
     AreaPanel > .area-panel--empty-bar { color: $panel-lighten-1; }
-    AreaPanel > .area-panel--pace { color: $warning; }
-    AreaPanel > .area-panel--cursor { background: $accent 30%; }
-    AreaPanel > .area-panel--highlight { background: $warning 25%; }
-    AreaPanel > .area-panel--overdue { color: $warning; text-style: bold; }
+    AreaPanel > .area-panel--pace { color: $text-warning; }
+    AreaPanel > .area-panel--cursor { background: $foreground; color: $background; }
+    AreaPanel > .area-panel--highlight { background: $text-warning; color: $background; }
+    AreaPanel > .area-panel--overdue { color: $text-warning; text-style: bold; }
     AreaPanel > .area-panel--muted { color: $text-muted; }
     """
 

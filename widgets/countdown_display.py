@@ -19,7 +19,7 @@ class CountdownDisplay(Widget):
     }
     CountdownDisplay > Digits {
         width: auto;
-        color: $accent;
+        color: $text-accent;
         margin: 0 2 0 1;
     }
     CountdownDisplay > Vertical {
@@ -31,7 +31,7 @@ class CountdownDisplay(Widget):
     CountdownDisplay .countdown-display--days { text-style: bold; }
     CountdownDisplay ProgressBar { width: 1fr; height: 1; }
     CountdownDisplay ProgressBar Bar { width: 1fr; }
-    CountdownDisplay.-ended > Digits { color: $success; }
+    CountdownDisplay.-ended > Digits { color: $text-success; }
     """
 
     # repaint=False throughout: the watchers hand each value to the child that shows it; the
