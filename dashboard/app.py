@@ -28,6 +28,7 @@ from dashboard.messages import DataRefreshed, FolderChanged, RefreshFailed, Sour
 from dashboard.refresh_scheduler import Refresh, RefreshScheduler
 from dashboard.screens.dashboard_screen import DashboardScreen
 from dashboard.screens.dialogs import DateModal, HelpModal, ProblemsModal
+from dashboard.screens.key_labels import relabel
 from dashboard.screens.snapshot_view import SnapshotView
 from dashboard.screens.target_screen import TargetScreen
 from dashboard.source import SnapshotSource
@@ -319,14 +320,13 @@ class ThiduaApp(App[int]):
                                       source=self.source, as_of=self.as_of))
 
     def _apply_key_labels(self) -> None:
-        labels = {"quit": "keys.quit", "help": "keys.help", "leaderboard": "keys.leaderboard",
-                  "language": "keys.language", "travel(-1)": "keys.back_day",
-                  "travel(1)": "keys.forward_day"}
+        """The app's keys and those of every open screen (the footer follows `v`)."""
         tr = catalogue(self.lang)
-        for key, binding in list(self._bindings.key_to_bindings.items()):
-            self._bindings.key_to_bindings[key] = [
-                replace(b, description=tr(labels[b.action])) if b.action in labels else b
-                for b in binding]
+        relabel(self, tr)
+        if self.is_running:
+            for screen in self.screen_stack:
+                relabel(screen, tr)
+            self.screen.refresh_bindings()
 
 
 class ReadOnlyApp(ThiduaApp):

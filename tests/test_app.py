@@ -257,7 +257,7 @@ async def test_problems_key_lists_skipped_files_and_reasons(tmp_path: Path) -> N
         await pilot.pause()
         assert isinstance(app.screen, ProblemsModal)
         text = screen_text(app)
-        assert "progress/hong.parquet" in text and "not valid Parquet" in text
+        assert "progress/hong.parquet" in text and "không phải tệp Parquet hợp lệ" in text
 
 
 async def test_a_read_only_viewer_cannot_write_files(tmp_path: Path) -> None:

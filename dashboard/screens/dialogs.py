@@ -13,10 +13,11 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
-from dashboard import numbers_dates
+from dashboard import numbers_dates, reasons
 from dashboard.engine.campaign import Campaign
 from dashboard.engine.model import Snapshot
 from dashboard.i18n import Catalogue
+from dashboard.screens.key_labels import relabel
 
 
 class HelpModal(ModalScreen[None]):
@@ -24,6 +25,7 @@ class HelpModal(ModalScreen[None]):
 
     def __init__(self, tr: Catalogue) -> None:
         super().__init__()
+        relabel(self, tr)
         self.tr = tr
 
     def compose(self) -> ComposeResult:
@@ -40,6 +42,7 @@ class ProblemsModal(ModalScreen[None]):
 
     def __init__(self, snapshot: Snapshot, tr: Catalogue) -> None:
         super().__init__()
+        relabel(self, tr)
         self.snapshot = snapshot
         self.tr = tr
 
@@ -48,20 +51,23 @@ class ProblemsModal(ModalScreen[None]):
         lines: list[str] = []
         if s.files.skipped:
             lines.append(f"[b]{tr('problems.skipped')}[/b]")
-            lines += [f"  {escape(k.file)}: {escape(k.reason)}" for k in s.files.skipped]
+            lines += [f"  {escape(k.file)}: {escape(reasons.say(k.reason, tr))}"
+                      for k in s.files.skipped]
         if s.files.pending:
             lines.append(f"[b]{tr('problems.pending')}[/b]")
             lines += [f"  {escape(p)}" for p in s.files.pending]
         if s.files.held:
             lines.append(f"[b]{tr('problems.held')}[/b]")
-            lines += [f"  {escape(h.file)}: {escape(h.reason)}" for h in s.files.held]
+            lines += [f"  {escape(h.file)}: {escape(reasons.say(h.reason, tr))}"
+                      for h in s.files.held]
         if s.files.warnings:
             lines.append(f"[b]{tr('problems.warnings')}[/b]")
-            lines += [f"  {escape(w.file)}: {escape(w.reason)}" for w in s.files.warnings]
+            lines += [f"  {escape(w.file)}: {escape(reasons.say(w.reason, tr))}"
+                      for w in s.files.warnings]
         if s.rows_dropped:
             lines.append(f"[b]{tr('problems.dropped')}[/b]")
-            lines += [f"  {escape(d.file)}: {tr('problems.rows', count=d.count)} · {d.reason}"
-                      for d in s.rows_dropped]
+            lines += [f"  {escape(d.file)}: {tr('problems.rows', count=d.count)} · "
+                      f"{escape(reasons.say(d.reason, tr, d.code))}" for d in s.rows_dropped]
         with Vertical(classes="dialog"):
             yield Label(tr("problems.title"), classes="dialog-title")
             with VerticalScroll():
@@ -77,6 +83,7 @@ class DateModal(ModalScreen[datetime | None]):
 
     def __init__(self, campaign: Campaign, tr: Catalogue, now: datetime) -> None:
         super().__init__()
+        relabel(self, tr)
         self.campaign = campaign
         self.tr = tr
         self.now = now

@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from rich.columns import Columns
+from rich.table import Table
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -12,9 +15,6 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label, Static
-from rich.columns import Columns
-from rich.table import Table
-from rich.text import Text
 from textual_plotext import PlotextPlot
 
 from dashboard import numbers_dates
@@ -24,6 +24,7 @@ from dashboard.engine.errors import ThiduaError
 from dashboard.engine.model import TargetHistory, TargetState
 from dashboard.i18n import Catalogue
 from dashboard.screens.chart_axes import nice_ticks, tick_labels
+from dashboard.screens.key_labels import relabel
 from dashboard.screens.presenters import value_text
 from dashboard.source import SnapshotSource
 
@@ -45,6 +46,7 @@ class TargetScreen(Screen[None]):
     def __init__(self, campaign: Campaign, target: TargetState, tr: Catalogue, *,
                  source: SnapshotSource | None = None, as_of: datetime | None = None) -> None:
         super().__init__()
+        relabel(self, tr)
         self.campaign = campaign
         self.target = target
         self.tr = tr
