@@ -1,5 +1,6 @@
-"""Screenshots of the sample campaign (SVG, and PNG through rsvg-convert) for docs/screens/,
-and the share of rows each screen uses. Run: .venv/bin/python -m tools.screens [out_dir]."""
+"""Screenshots of the sample campaign for docs/screens/ (Textual's SVG, turned into PNG by
+rsvg-convert; the SVG is kept only where there is no rsvg-convert) and the share of rows each
+screen uses, at 22/7/2020 12:00. Run: .venv/bin/python -m tools.screens [out_dir] [kind…]."""
 
 from __future__ import annotations
 
@@ -72,6 +73,7 @@ async def main(out: Path, kinds: tuple[str, ...] = ("dashboard", "kiosk", "detai
                     if shutil.which("rsvg-convert"):
                         subprocess.run(["rsvg-convert", "-o", str(out / f"{name}.png"),
                                         str(out / f"{name}.svg")], check=True)
+                        (out / f"{name}.svg").unlink()
                     used = rows_used(svg, h)
                     print(f"{name}: {used}/{h} rows used ({100 * used / h:.0f} %)")
 
