@@ -270,8 +270,8 @@ def _height(data: AreaPanelData | None) -> int:
 
 
 def _fit(text: str, width: int, *, right: bool = False) -> str:
-    """text in exactly `width` cells; cut at a word (then "…") when it is longer, unless that
-    would lose more than half the room."""
+    """text in exactly `width` cells; when longer, cut after the last whole word that fits
+    (then "…"); only a first word longer than the room is cut inside."""
     if cell_len(text) > width:
         out = ""
         for ch in text:
@@ -279,9 +279,7 @@ def _fit(text: str, width: int, *, right: bool = False) -> str:
                 break
             out += ch
         if not text[len(out)].isspace() and " " in out:
-            whole = out[:out.rfind(" ")].rstrip(" ,·–-:")
-            if cell_len(whole) * 2 >= width:
-                out = whole
+            out = out[:out.rfind(" ")].rstrip(" ,·–-:")
         return out + "…" + " " * (width - cell_len(out) - 1)
     pad = " " * (width - cell_len(text))
     return pad + text if right else text + pad
