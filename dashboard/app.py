@@ -33,13 +33,17 @@ from dashboard.messages import DataRefreshed, FolderChanged, RefreshFailed, Sour
 from dashboard.refresh_scheduler import Refresh, RefreshScheduler
 from dashboard.screens.dashboard_screen import DashboardScreen
 from dashboard.screens.dialogs import DateModal, HelpModal, ProblemsModal
+from dashboard.screens.key_labels import relabel
 from dashboard.screens.meeting_dialogs import LateUnitsModal, SinceDateModal, SinceModal
 from dashboard.screens.snapshot_view import SnapshotView
 from dashboard.screens.target_screen import TargetScreen
 from dashboard.source import SnapshotSource
 from widgets.area_panel import AreaPanel
 
-THEMES = ("textual-dark", "textual-light", "nord", "gruvbox", "tokyo-night")
+THEMES = ("textual-dark", "nord", "gruvbox", "tokyo-night")
+"""The `t` cycle: themes whose every text and bar passes WCAG AA (tests/test_contrast.py).
+textual-light is left out: the chart's terminal colours (plotext) and the theme's own
+$text-accent fall below 3:1 and 4.5:1 on its light grey."""
 
 
 @dataclass(frozen=True)
@@ -66,6 +70,9 @@ class AppOptions:
 
 class ThiduaApp(App[int]):
     CSS_PATH = "app.tcss"
+    ENABLE_COMMAND_PALETTE = False
+    """Its commands (theme, keys, screenshot…) would show in English and the keys t, ?, e
+    already do the same in the viewer's language."""
     TITLE = "thidua"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide"), (200, "-huge")]
 
@@ -324,7 +331,7 @@ class ThiduaApp(App[int]):
     def action_theme(self) -> None:
         current = THEMES.index(self.theme) if self.theme in THEMES else -1
         self.theme = THEMES[(current + 1) % len(THEMES)]
-        self.notify(self.tr("ui.theme", theme=self.theme), timeout=2)
+        self.notify(self.tr("ui.theme", theme=self.tr(f"theme_name.{self.theme}")), timeout=2)
 
     def action_export(self) -> None:
         if self.options.read_only:
@@ -368,17 +375,15 @@ class ThiduaApp(App[int]):
                                       source=self.source, as_of=self.as_of))
 
     def _apply_key_labels(self) -> None:
-        labels = {"quit": "keys.quit", "help": "keys.help", "leaderboard": "keys.leaderboard",
-                  "language": "keys.language", "travel(-1)": "keys.back_day",
-                  "travel(1)": "keys.forward_day"}
+        """The app's keys and those of every open screen (the footer follows `v`)."""
         tr = catalogue(self.lang)
-        for key, binding in list(self._bindings.key_to_bindings.items()):
-            self._bindings.key_to_bindings[key] = [
-                replace(b, description=tr(labels[b.action])) if b.action in labels else b
-                for b in binding]
+        relabel(self, tr)
+        if self.is_running:
+            for screen in self.screen_stack:
+                relabel(screen, tr)
+            self.screen.refresh_bindings()
 
 
 class ReadOnlyApp(ThiduaApp):
-    """For viewers over SSH: no command palette (it can save screenshots on the server)."""
-
-    ENABLE_COMMAND_PALETTE = False
+    """For viewers over SSH: no command palette (it can save screenshots on the server), as
+    in every thidua app."""

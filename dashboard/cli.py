@@ -7,6 +7,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from dashboard import reasons
 from dashboard.cli_common import open_engine, since_instant
 from dashboard.clock import Clock, FixedClock, SystemClock, parse_instant
 from dashboard.engine.errors import CampaignError, ThiduaError
@@ -129,7 +130,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return int(handler(args))
         return _run(args)
     except ThiduaError as e:
-        print(f"thidua: {e}", file=sys.stderr)
+        print(f"thidua: {reasons.say(str(e), catalogue(getattr(args, 'lang', 'vi')))}",
+              file=sys.stderr)
         return EXIT_UNUSABLE
     except ValueError as e:
         print(f"thidua: {e}", file=sys.stderr)
@@ -169,14 +171,14 @@ def _check(args: argparse.Namespace) -> int:
     finally:
         engine.close()
     for k in snap.files.skipped:
-        print(f"{k.file}: {k.reason}")
+        print(f"{k.file}: {reasons.say(k.reason, tr)}")
     for name in snap.files.pending:
-        print(f"{name}: pending: unreadable but changed within the last 30 s "
-              "(may still be being written)")
+        print(tr("check.pending", file=name))
     for w in snap.files.warnings:
-        print(f"{w.file}: warning: {w.reason}")
+        print(tr("check.warning", file=w.file, reason=reasons.say(w.reason, tr)))
     for d in snap.rows_dropped:
-        print(f"{d.file}: {d.count} row(s) dropped: {d.reason}")
+        print(tr("check.dropped", file=d.file, count=d.count,
+                 reason=reasons.say(d.reason, tr, d.code)))
     rows = sum(d.count for d in snap.rows_dropped)
     n = (len(snap.files.skipped) + len(snap.files.pending) + len(snap.rows_dropped)
          + len(snap.files.warnings))
@@ -192,7 +194,8 @@ def _sample(args: argparse.Namespace) -> int:
     from dashboard.sample_data import generate
 
     written = generate(Path(args.out_dir), seed=args.seed)
-    print(f"wrote {len(written)} files to {args.out_dir}")
+    tr = catalogue(getattr(args, "lang", "vi"))
+    print(tr("cli.wrote_files", n=len(written), folder=args.out_dir))
     return EXIT_OK
 
 
@@ -238,9 +241,9 @@ def _screenshot(args: argparse.Namespace) -> int:
     finally:
         source.close()
     if not out.is_file():
-        print(f"thidua: no screenshot written to {out}", file=sys.stderr)
+        print(f"thidua: {catalogue(args.lang)('cli.no_screenshot', path=out)}", file=sys.stderr)
         return EXIT_UNUSABLE
-    print(f"wrote {out}")
+    print(catalogue(args.lang)("cli.wrote", path=out))
     return EXIT_OK
 
 

@@ -42,7 +42,7 @@ class FixedClock:
 
 def parse_instant(text: str, tz: tzinfo, option: str = "--now") -> datetime:
     """ISO 8601 from the command line. A naive time is campaign-local; a bare date means the
-    end of that day (23:59:59 local), so `--now 2020-07-01` shows the campaign as 1/7 closed."""
+    end of that day (23:59:59 local), so `--now 2020-07-01` shows the campaign as 01/7 closed."""
     text = text.strip()
     try:
         if len(text) == 10:

@@ -22,6 +22,8 @@ TARGETS_SCHEMA = pa.schema([
     ("direction", pa.string()),
     ("aggregate", pa.string()),
     ("owner", pa.string()),
+    ("short_title_vi", pa.string()),
+    ("short_title_en", pa.string()),
 ])
 """Columns of targets.parquet."""
 

@@ -1,4 +1,7 @@
-"""Numbers, dates and times the way each language writes them (vi: 1.234,5 · 30/9/2020)."""
+"""Numbers, dates and times the way each language writes them (vi: 1.234,5 · 06/5/2020).
+
+Vietnamese dates follow Nghị định 30/2020/NĐ-CP (Phụ lục I): a day below 10 and the months
+1 and 2 take a leading zero, so 06/5/2020, 30/9/2020, 05/01/2021, 02/9."""
 
 from __future__ import annotations
 
@@ -31,13 +34,14 @@ def percent(fraction: float | None, lang: str, decimals: int = 0) -> str:
 def day(d: date, lang: str) -> str:
     if lang == "en":
         return f"{d.day} {_MONTHS_EN[d.month - 1]} {d.year}"
-    return f"{d.day}/{d.month}/{d.year}"
+    return f"{short_day(d, lang)}/{d.year}"
 
 
 def short_day(d: date, lang: str) -> str:
     if lang == "en":
         return f"{d.day} {_MONTHS_EN[d.month - 1]}"
-    return f"{d.day}/{d.month}"
+    month = f"{d.month:02d}" if d.month <= 2 else str(d.month)
+    return f"{d.day:02d}/{month}"
 
 
 def clock(t: datetime, tz: tzinfo | None = None) -> str:

@@ -492,8 +492,45 @@ def _parquet_bytes(table: pa.Table) -> bytes:
     return buf.getvalue()
 
 
+SHORT_TITLES: dict[str, tuple[str, str]] = {
+    # (short_title_vi, short_title_en): the words that tell a row from its neighbours when the
+    # whole title does not fit (at most 24 characters).
+    "KT01": ("OCOP 3 sao cấp tỉnh", "OCOP 3-star products"),
+    "KT02": ("Mai Pha: NTM nâng cao", "Mai Pha advanced NTM"),
+    "KT04": ("Thu NSNN vượt 5% dự toán", "Budget revenue +5%"),
+    "KT05": ("Nợ thuế dưới 5% thu NSNN", "Tax debt below 5%"),
+    "KT06": ("Quy hoạch chung TP 2030", "City general plan 2030"),
+    "KT07": ("Khách đến Nhị – Tam Thanh", "Nhị – Tam Thanh visitors"),
+    "KT08": ("Vụ Mùa Hoàng Đồng", "Hoàng Đồng crop area"),
+    "KT09": ("Đường bê tông Quảng Lạc", "Quảng Lạc rural roads"),
+    "KT10": ("Thu NSNN P. Đông Kinh", "Đông Kinh revenue"),
+    "VH01": ("Khai báo y tế Covid-19", "Covid-19 health checks"),
+    "VH02": ("Hồ sơ sức khỏe điện tử", "E-health records"),
+    "VH03": ("Trường tự chủ tài chính", "School autonomy"),
+    "VH04": ("Bồi dưỡng GV lớp 1", "Grade-1 teacher training"),
+    "VH05": ("Quảng bá du lịch", "Tourism promotion"),
+    "VH06": ("GĐ văn hóa Vĩnh Trại", "Vĩnh Trại cultured homes"),
+    "VH07": ("Chi hỗ trợ Covid-19", "Covid-19 support paid"),
+    "CC01": ("Nộp trực tuyến mức 3, 4", "Online filing L3–4"),
+    "CC02": ("Qua bưu chính công ích", "Via public post"),
+    "CC03": ("Đúng hạn Hoàng Văn Thụ", "On time, Hoàng Văn Thụ"),
+    "CC04": ("Cam kết văn hóa công sở", "Workplace pledge"),
+    "CC05": ("Trực tuyến P. Chi Lăng", "Online, Chi Lăng ward"),
+    "CC06": ("Văn bản điện tử", "E-documents handled"),
+    "CC07": ("Giấy phép XD đúng hạn", "Permits on time"),
+    "AN01": ("Khám phá án hình sự", "Criminal cases solved"),
+    "AN02": ("Vụ ma túy bị bắt giữ", "Drug cases seized"),
+    "AN03": ("Tai nạn giao thông", "Traffic accidents"),
+    "AN04": ("An ninh đại hội Đảng", "Party congress security"),
+    "AN05": ("Huấn luyện dân quân 2020", "Militia training 2020"),
+    "AN06": ("Diễn tập phòng thủ", "Defensive-zone drills"),
+    "AN07": ("Tuần tra giao thông", "Traffic patrols"),
+}
+
+
 def _targets_table() -> pa.Table:
     rows = sorted(TARGETS, key=lambda t: t.target_id)
+    short = [SHORT_TITLES.get(t.target_id) for t in rows]
     return pa.table(
         {
             "target_id": [t.target_id for t in rows],
@@ -505,6 +542,8 @@ def _targets_table() -> pa.Table:
             "direction": [t.direction for t in rows],
             "aggregate": [t.aggregate for t in rows],
             "owner": [_nfc(t.owner) for t in rows],
+            "short_title_vi": [_nfc(s[0]) if s else None for s in short],
+            "short_title_en": [_nfc(s[1]) if s else None for s in short],
         },
         schema=TARGETS_SCHEMA,
     )

@@ -10,9 +10,9 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from dashboard import numbers_dates
+from dashboard import numbers_dates, reasons
 from dashboard.engine.model import SinceComparison, Snapshot, TargetState, UnitFreshness
-from dashboard.i18n import catalogue
+from dashboard.i18n import Catalogue, catalogue
 
 TARGET_KEYS = ("target_id", "title", "unit_of_measure", "target_value", "direction", "aggregate",
                "owner", "value", "completion", "completion_capped", "expected", "status",
@@ -51,6 +51,7 @@ def _since_dict(c: SinceComparison, tz: ZoneInfo) -> dict[str, Any]:
 
 
 def _snapshot_dict(s: Snapshot, lang: str, tz: ZoneInfo) -> dict[str, Any]:
+    tr = catalogue(lang)
     c = s.countdown
     return {
         "schema_version": s.schema_version,
@@ -73,11 +74,12 @@ def _snapshot_dict(s: Snapshot, lang: str, tz: ZoneInfo) -> dict[str, Any]:
         "leaderboard": [{"owner": r.owner, "rank": r.rank, "score": _num(r.score),
                          "rank_change": r.rank_change} for r in s.leaderboard],
         "files": {"used": s.files.used, "pending": list(s.files.pending),
-                  "skipped": [{"file": k.file, "reason": k.reason} for k in s.files.skipped],
-                  "warnings": [{"file": w.file, "reason": w.reason} for w in s.files.warnings],
-                  "held": [{"file": h.file, "reason": h.reason, "since": _iso(h.since, tz)}
+                  "skipped": [{"file": k.file, **_reason(k.reason, tr)} for k in s.files.skipped],
+                  "warnings": [{"file": w.file, **_reason(w.reason, tr)}
+                               for w in s.files.warnings],
+                  "held": [{"file": h.file, **_reason(h.reason, tr), "since": _iso(h.since, tz)}
                            for h in s.files.held]},
-        "rows_dropped": [{"file": d.file, "count": d.count, "reason": d.reason}
+        "rows_dropped": [{"file": d.file, "count": d.count, **_reason(d.reason, tr, d.code)}
                          for d in s.rows_dropped],
     }
 
@@ -149,7 +151,7 @@ def _markdown(s: Snapshot, lang: str) -> str:
     ]
     if s.error:
         since = numbers_dates.moment(s.stale_since, lang, tz) if s.stale_since else "?"
-        lines.append(tr("brief.stale", since=since, error=s.error))
+        lines.append(tr("brief.stale", since=since, error=reasons.say(s.error, tr)))
     for a in s.areas:
         m = a.summary
         lines += ["", f"## {a.name(lang)}", "",
@@ -181,17 +183,24 @@ def _markdown(s: Snapshot, lang: str) -> str:
                      skipped=len(s.files.skipped))]
     if s.files.skipped:
         lines += ["", f"### {tr('brief.skipped')}", ""]
-        lines += [f"- `{k.file}`: {k.reason}" for k in s.files.skipped]
+        lines += [f"- `{k.file}`: {reasons.say(k.reason, tr)}" for k in s.files.skipped]
     if s.files.held:
         lines += ["", f"### {tr('brief.held')}", ""]
-        lines += [f"- `{h.file}`: {h.reason}" for h in s.files.held]
+        lines += [f"- `{h.file}`: {reasons.say(h.reason, tr)}" for h in s.files.held]
     if s.files.warnings:
         lines += ["", f"### {tr('brief.warnings')}", ""]
-        lines += [f"- `{w.file}`: {w.reason}" for w in s.files.warnings]
+        lines += [f"- `{w.file}`: {reasons.say(w.reason, tr)}" for w in s.files.warnings]
     if s.rows_dropped:
         lines += ["", f"### {tr('brief.dropped')}", ""]
-        lines += [f"- `{d.file}`: {d.count} × {d.reason}" for d in s.rows_dropped]
+        lines += [f"- `{d.file}`: {d.count} × {reasons.say(d.reason, tr, d.code)}"
+                  for d in s.rows_dropped]
     return "\n".join(lines) + "\n"
+
+
+def _reason(text: str, tr: Catalogue, code: str = "") -> dict[str, str]:
+    """A reason as JSON: a stable `code` (dashboard/reasons.py) and the words in `lang`."""
+    reason = reasons.parse(text, code)
+    return {"code": reason.code, "reason": reasons.render(reason, tr)}
 
 
 def _cell(text: str) -> str:

@@ -138,7 +138,7 @@ async def test_time_travel_marks_the_past_and_shows_the_campaign_as_it_stood(
         past_value = app.snapshot.target("VH04").value
         assert past_value is not None and now_value is not None and past_value < now_value
         text = screen_text(app)
-        assert "XEM LẠI QUÁ KHỨ" in text and "1/7/2020" in text
+        assert "XEM LẠI QUÁ KHỨ" in text and "01/7/2020" in text
         await pilot.press("right_square_bracket")
         await app.workers.wait_for_complete()
         assert app.as_of_override == datetime(2020, 7, 2, 23, 59, 59, tzinfo=VN)
@@ -257,7 +257,7 @@ async def test_problems_key_lists_skipped_files_and_reasons(tmp_path: Path) -> N
         await pilot.pause()
         assert isinstance(app.screen, ProblemsModal)
         text = screen_text(app)
-        assert "progress/hong.parquet" in text and "not valid Parquet" in text
+        assert "progress/hong.parquet" in text and "không phải tệp Parquet hợp lệ" in text
 
 
 async def test_a_read_only_viewer_cannot_write_files(tmp_path: Path) -> None:

@@ -110,10 +110,10 @@ def test_snapshot_json_has_exactly_the_documented_keys(folder, capsys):
         assert set(row) == LEADER_KEYS
     assert set(doc["files"]) == FILES_KEYS
     assert doc["files"]["pending"] == []
-    assert doc["files"]["skipped"] and all(set(k) == {"file", "reason"}
+    assert doc["files"]["skipped"] and all(set(k) == {"file", "code", "reason"}
                                           for k in doc["files"]["skipped"])
     assert [k["file"] for k in doc["files"]["skipped"]] == ["progress/bad.parquet"]
-    assert doc["rows_dropped"] and all(set(d) == {"file", "count", "reason"}
+    assert doc["rows_dropped"] and all(set(d) == {"file", "count", "code", "reason"}
                                        for d in doc["rows_dropped"])
     assert [(d["file"], d["count"]) for d in doc["rows_dropped"]] == [
         ("progress/drops.parquet", 1)]

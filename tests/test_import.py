@@ -332,7 +332,7 @@ def test_every_row_problem_is_reported_with_its_row_and_column(
         "Dòng 6, cột B (Giá trị mới): «inf» không phải là một số hữu hạn.",
         "Dòng 7, cột C (Ngày báo cáo): Chưa nhập ngày báo cáo.",
         "Dòng 8, cột C (Ngày báo cáo): «31/2/2020» không phải là ngày",
-        "Dòng 9, cột C (Ngày báo cáo): Ngày 1/5/2020 trước ngày bắt đầu đợt thi đua (6/5/2020).",
+        "Dòng 9, cột C (Ngày báo cáo): Ngày 01/5/2020 trước ngày bắt đầu đợt thi đua (06/5/2020).",
         "Dòng 10, cột C (Ngày báo cáo): Ngày 11/7/2020 chưa tới (bây giờ là 10/7/2020 18:00).",
         "Dòng 11, cột B (Giá trị mới): Giá trị 15 thấp hơn giá trị đã báo cáo 21 ngày 10/7/2020",
         "Dòng 13, cột C (Ngày báo cáo): Chỉ tiêu AN01 ngày 10/7/2020 đã có ở dòng 12.",
@@ -348,10 +348,10 @@ def test_late_dates_need_allow_late_but_never_the_future(
         capsys: pytest.CaptureFixture[str], data: Path, tmp_path: Path) -> None:
     path = sheet(tmp_path / "late.xlsx", [HEADER, ["AN01", 90, "2/10/2020", None]])
     out = refused(capsys, data, path, now="2020-10-05T09:00")
-    assert "Dòng 2, cột C (Ngày báo cáo): Ngày 2/10/2020 sau ngày kết thúc đợt thi đua" in out
+    assert "Dòng 2, cột C (Ngày báo cáo): Ngày 02/10/2020 sau ngày kết thúc đợt thi đua" in out
     future = sheet(tmp_path / "future.xlsx", [HEADER, ["AN01", 90, "6/10/2020", None]])
     out = refused(capsys, data, future, "--allow-late", now="2020-10-05T09:00")
-    assert "Dòng 2, cột C (Ngày báo cáo): Ngày 6/10/2020 chưa tới" in out
+    assert "Dòng 2, cột C (Ngày báo cáo): Ngày 06/10/2020 chưa tới" in out
     code, out, _ = imp(capsys, data, path, "--allow-late", now="2020-10-05T09:00")
     assert code == 0, out
     assert run(capsys, "check", "--data", str(data))[0] == 0
@@ -486,7 +486,7 @@ def test_dry_run_shows_rows_and_changes_without_writing(
     assert tree(data) == before
     assert "Chạy thử: sẽ ghi progress/imports/2020-07-10_cong-an-thanh-pho_" in out
     assert "  Dòng 2: AN04 · 10/7/2020 · 38 · đủ" in out
-    assert "  Dòng 3: AN02 · 9/7/2020 · 20,5" in out
+    assert "  Dòng 3: AN02 · 09/7/2020 · 20,5" in out
     assert "AN04: 34 đại hội → 38 đại hội · Đúng tiến độ → Hoàn thành" in out
     assert "AN02: 21 vụ (không đổi: đã có báo cáo mới hơn) · Đúng tiến độ" in out
     # The dry run of a clean file is the import: the real one then prints the same changes.

@@ -38,6 +38,8 @@ TARGET_COLUMNS = {
     "direction": pa.string(),
     "aggregate": pa.string(),
     "owner": pa.string(),
+    "short_title_vi": pa.string(),
+    "short_title_en": pa.string(),
 }
 
 
@@ -144,6 +146,9 @@ def test_targets_schema_and_values(sample: Path, targets: list[dict[str, Any]]) 
         assert t["target_value"] > 0
         assert t["direction"] in ("at_least", "at_most")
         assert t["aggregate"] in ("latest", "sum")
+        if t["short_title_vi"] is not None:  # fewer words, for a narrow row
+            assert len(t["short_title_vi"]) <= 25 < len(t["title_vi"]) + 2
+            assert t["short_title_en"] and len(t["short_title_en"]) <= 25
 
 
 def test_target_areas_come_from_campaign_toml(sample: Path,

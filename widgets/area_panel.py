@@ -36,6 +36,8 @@ class TargetRow:
     spark_top: float | None = None
     last_text: str = ""
     overdue: bool = False
+    short_title: str = ""
+    """Fewer words for a row too narrow for the title (empty: the title, cut at a word)."""
 
 
 @dataclass(frozen=True)
@@ -61,23 +63,24 @@ class AreaPanel(CachedLines, can_focus=True):
     }
     AreaPanel:focus { border: round $accent; }
     AreaPanel > .area-panel--summary { color: $text-muted; }
-    AreaPanel > .area-panel--done { color: $success; }
-    AreaPanel > .area-panel--on_track { color: $primary-lighten-2; }
-    AreaPanel > .area-panel--behind { color: $error; text-style: bold; }
-    AreaPanel > .area-panel--no_data { color: $text-disabled; }
+    AreaPanel > .area-panel--done { color: $text-success; }
+    AreaPanel > .area-panel--on_track { color: $text-primary; }
+    AreaPanel > .area-panel--behind { color: $text-error; text-style: bold; }
+    AreaPanel > .area-panel--no_data { color: $text-muted; }
     AreaPanel > .area-panel--empty-bar { color: $panel-lighten-1; }
-    AreaPanel > .area-panel--pace { color: $warning; }
-    AreaPanel > .area-panel--cursor { background: $accent 30%; }
-    AreaPanel > .area-panel--highlight { background: $warning 25%; }
-    AreaPanel > .area-panel--overdue { color: $warning; text-style: bold; }
+    AreaPanel > .area-panel--pace { color: $text-warning; }
+    AreaPanel > .area-panel--cursor { background: $foreground; color: $background; }
+    AreaPanel > .area-panel--highlight { background: $text-warning; color: $background; }
+    AreaPanel > .area-panel--overdue { color: $text-warning; text-style: bold; }
     AreaPanel > .area-panel--muted { color: $text-muted; }
+    AreaPanel > .area-panel--title { text-style: bold; }
     """
 
     COMPONENT_CLASSES = {
         "area-panel--summary", "area-panel--done", "area-panel--on_track",
         "area-panel--behind", "area-panel--no_data", "area-panel--empty-bar",
         "area-panel--pace", "area-panel--cursor", "area-panel--highlight",
-        "area-panel--overdue", "area-panel--muted",
+        "area-panel--overdue", "area-panel--muted", "area-panel--title",
     }
 
     BINDINGS = [
@@ -91,6 +94,9 @@ class AreaPanel(CachedLines, can_focus=True):
     number of rows repaint only the rows that changed, without a layout pass."""
     cursor: reactive[int] = reactive(0, repaint=False)
     """Index of the highlighted target row."""
+    two_line: reactive[bool] = reactive(False, layout=True)
+    """A target on two lines, its whole title above its figures: for a panel with the
+    height (the screen decides), so long titles stay whole and distinguishable."""
 
     class TargetSelected(Message):
         """A target was chosen (Enter or click)."""
@@ -138,8 +144,15 @@ class AreaPanel(CachedLines, can_focus=True):
         if self.data and self.data.rows:
             self.post_message(self.TargetSelected(self, self.data.rows[self.cursor].key))
 
+    def watch_two_line(self) -> None:
+        self.refresh_lines_or_layout()
+
+    @property
+    def _per_row(self) -> int:
+        return 2 if self.two_line else 1
+
     def on_click(self, event: events.Click) -> None:
-        index = event.y - 1 - self._summary_height(self.size.width)  # border, summary
+        index = (event.y - 1 - self._summary_height(self.size.width)) // self._per_row
         if self.data and 0 <= index < len(self.data.rows):
             self.cursor = index
             self.post_message(self.TargetSelected(self, self.data.rows[index].key))
@@ -165,7 +178,8 @@ class AreaPanel(CachedLines, can_focus=True):
         return len(self._summary_lines(width)) if width else 1
 
     def line_count(self, width: int) -> int:
-        return self._summary_height(width) + max(0, _height(self.data))
+        return self._summary_height(width) + max(0, _height(self.data)) * (
+            self._per_row if self.data and self.data.rows else 1)
 
     def line_key(self, y: int, width: int) -> Hashable:
         data = self.data
@@ -174,9 +188,10 @@ class AreaPanel(CachedLines, can_focus=True):
             return y, self._summary_lines(width)[y].plain.rstrip() if data else None
         if not data.rows:
             return data.empty_text
-        i = y - top
+        i, part = divmod(y - top, self._per_row)
         row = data.rows[i]
-        return row, row.key in data.highlight, i == self.cursor and self.has_focus
+        return row, part, self.two_line, row.key in data.highlight, (
+            i == self.cursor and self.has_focus)
 
     def line_text(self, y: int, width: int) -> Text:
         data = self.data
@@ -186,16 +201,24 @@ class AreaPanel(CachedLines, can_focus=True):
             return Text().append(words, self._style("summary")) if data else Text(words)
         if not data.rows:
             return Text().append(data.empty_text, self._style("muted"))
-        i = y - top
+        i, part = divmod(y - top, self._per_row)
         row = data.rows[i]
-        line = self._row(row, max(20, width))
+        if not self.two_line:
+            line = self._row(row, max(20, width))
+        elif part == 0:
+            line = Text(no_wrap=True, overflow="crop")
+            line.append("⚠ " if row.overdue else "  ", self._style("overdue"))
+            line.append(_fit(row.title, max(8, width - 2)), self._style("title"))
+        else:
+            line = self._row(row, max(20, width), title=False)
         if row.key in data.highlight:
             line.stylize(self._style("highlight"))
         if i == self.cursor and self.has_focus:
             line.stylize(self._style("cursor"))
         return line
 
-    def _row(self, row: TargetRow, width: int) -> Text:
+    def _row(self, row: TargetRow, width: int, *, title: bool = True) -> Text:
+        """The target on one line; without `title`, its figures under a title line."""
         status_w = 15 if width >= 70 else 9  # narrow: the short words, the title gets room
         value_w = min(22, max(12, cell_len(row.value_text)))
         pct_w = 5
@@ -216,8 +239,12 @@ class AreaPanel(CachedLines, can_focus=True):
         known = f"area-panel--{row.status}" in self.COMPONENT_CLASSES
         st = self._style(row.status if known else "no_data")  # the styles name the statuses
         text = Text(no_wrap=True, overflow="crop")
-        text.append("⚠ " if row.overdue else "  ", self._style("overdue"))
-        text.append(_fit(row.title, title_w))
+        text.append("⚠ " if row.overdue and title else "  ", self._style("overdue"))
+        # under a title line the figures stay in their columns, the title's room left blank
+        words = row.title
+        if cell_len(words) > title_w and row.short_title:
+            words = row.short_title
+        text.append(_fit(words, title_w) if title else " " * title_w)
         text.append(" ")
         text.append(_fit(row.value_text, value_w, right=True))
         text.append(" ")
@@ -245,12 +272,16 @@ def _height(data: AreaPanelData | None) -> int:
 
 
 def _fit(text: str, width: int, *, right: bool = False) -> str:
+    """text in exactly `width` cells; when longer, cut after the last whole word that fits
+    (then "…"); only a first word longer than the room is cut inside."""
     if cell_len(text) > width:
         out = ""
         for ch in text:
             if cell_len(out + ch) > width - 1:
                 break
             out += ch
+        if not text[len(out)].isspace() and " " in out:
+            out = out[:out.rfind(" ")].rstrip(" ,·–-:")
         return out + "…" + " " * (width - cell_len(out) - 1)
     pad = " " * (width - cell_len(text))
     return pad + text if right else text + pad

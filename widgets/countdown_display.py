@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.reactive import reactive
@@ -19,7 +20,7 @@ class CountdownDisplay(Widget):
     }
     CountdownDisplay > Digits {
         width: auto;
-        color: $accent;
+        color: $text-accent;
         margin: 0 2 0 1;
     }
     CountdownDisplay > Vertical {
@@ -31,7 +32,7 @@ class CountdownDisplay(Widget):
     CountdownDisplay .countdown-display--days { text-style: bold; }
     CountdownDisplay ProgressBar { width: 1fr; height: 1; }
     CountdownDisplay ProgressBar Bar { width: 1fr; }
-    CountdownDisplay.-ended > Digits { color: $success; }
+    CountdownDisplay.-ended > Digits { color: $text-success; }
     """
 
     # repaint=False throughout: the watchers hand each value to the child that shows it; the
@@ -39,7 +40,8 @@ class CountdownDisplay(Widget):
     digits: reactive[str] = reactive("000:00:00:00", repaint=False)
     """The figures, e.g. "137:08:12:45" (days:hours:minutes:seconds)."""
     caption: reactive[str] = reactive("", repaint=False)
-    """What the figures count to, and their units."""
+    """What the figures count to, and their units; parts apart by two spaces, the later
+    ones dropped whole when the row is too narrow."""
     days_line: reactive[str] = reactive("", repaint=False)
     """Calendar and working days left, in words."""
     elapsed: reactive[float] = reactive(0.0, repaint=False)
@@ -66,7 +68,17 @@ class CountdownDisplay(Widget):
 
     def watch_caption(self, value: str) -> None:
         if self.is_mounted:
-            self.query(".countdown-display--caption").first(Label).update(value)
+            self.query(".countdown-display--caption").first(Label).update(self._fitted(value))
+
+    def on_resize(self) -> None:
+        self.watch_caption(self.caption)
+
+    def _fitted(self, caption: str) -> str:
+        room = self.query_one(Vertical).size.width
+        parts = caption.split("  ")
+        while room and len(parts) > 1 and cell_len("  ".join(parts)) > room:
+            parts.pop()
+        return "  ".join(parts)
 
     def watch_days_line(self, value: str) -> None:
         if self.is_mounted:

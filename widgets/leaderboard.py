@@ -39,12 +39,13 @@ class Leaderboard(CachedLines, can_focus=True):
     Leaderboard {
         height: auto;
         border: round $panel-lighten-2;
+        border-title-color: $text;
         border-title-style: bold;
         padding: 0 1;
     }
     Leaderboard:focus { border: round $accent; }
-    Leaderboard > .leaderboard--up { color: $success; }
-    Leaderboard > .leaderboard--down { color: $error; }
+    Leaderboard > .leaderboard--up { color: $text-success; }
+    Leaderboard > .leaderboard--down { color: $text-error; }
     Leaderboard > .leaderboard--same { color: $text-muted; }
     Leaderboard > .leaderboard--bar { color: $primary-lighten-2; }
     Leaderboard > .leaderboard--empty-bar { color: $panel-lighten-1; }

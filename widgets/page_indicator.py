@@ -30,7 +30,7 @@ class PageIndicator(Widget):
         height: 1;
         width: 1fr;
     }
-    PageIndicator > .page-indicator--current { color: $accent; text-style: bold; }
+    PageIndicator > .page-indicator--current { color: $text-accent; text-style: bold; }
     PageIndicator > .page-indicator--other { color: $text-muted; }
     """
 

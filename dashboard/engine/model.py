@@ -57,9 +57,18 @@ class TargetState:
     """Value at the end of each campaign week up to the as-of instant (the last point is T)."""
     last_reports: tuple[ReporterReport, ...] = ()
     """Each counted reporter's newest counted report on this target (late units, since)."""
+    short_title_vi: str | None = None
+    short_title_en: str | None = None
 
     def title(self, lang: str) -> str:
         return (self.title_en or self.title_vi) if lang == "en" else self.title_vi
+
+    def short_title(self, lang: str) -> str | None:
+        """The targets file's short title (English falls back to the Vietnamese one only when
+        the title itself has no English)."""
+        if lang == "en":
+            return self.short_title_en or (None if self.title_en else self.short_title_vi)
+        return self.short_title_vi
 
 
 @dataclass(frozen=True)

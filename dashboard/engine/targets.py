@@ -18,7 +18,8 @@ from dashboard.engine.text_safety import safe_text
 DIRECTIONS = ("at_least", "at_most")
 AGGREGATES = ("latest", "sum")
 REQUIRED = ("target_id", "area", "title_vi", "target_value")
-OPTIONAL = ("title_en", "unit_of_measure", "direction", "aggregate", "owner")
+OPTIONAL = ("title_en", "unit_of_measure", "direction", "aggregate", "owner",
+            "short_title_vi", "short_title_en")
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,9 @@ class Target:
     direction: str = "at_least"
     aggregate: str = "latest"
     owner: str | None = None
+    short_title_vi: str | None = None
+    short_title_en: str | None = None
+    """Fewer words for a narrow row (optional columns); the screens fall back to the title."""
 
     def title(self, lang: str) -> str:
         return (self.title_en or self.title_vi) if lang == "en" else self.title_vi
@@ -125,7 +129,8 @@ def _target(row: dict[str, Any], where: str, areas: set[str]) -> Target:
         raise CampaignError(f"{where}: target '{tid}' aggregate '{aggregate}' is not "
                             f"{' or '.join(AGGREGATES)}")
     return Target(tid, area, title, _s(row.get("title_en")), _s(row.get("unit_of_measure")),
-                  value, direction, aggregate, _s(row.get("owner")))
+                  value, direction, aggregate, _s(row.get("owner")),
+                  _s(row.get("short_title_vi")), _s(row.get("short_title_en")))
 
 
 def _s(value: Any) -> str | None:

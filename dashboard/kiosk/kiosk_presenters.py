@@ -10,11 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from dashboard import numbers_dates
+from dashboard import numbers_dates, reasons
 from dashboard.engine import semantics as rules
 from dashboard.engine.campaign import Campaign
 from dashboard.engine.model import Snapshot
-from dashboard.i18n import Catalogue
+from dashboard.i18n import Catalogue, catalogue
 from dashboard.kiosk.settings import KioskSettings
 from dashboard.meeting.strings import meeting_strings
 from dashboard.screens import meeting_presenters, presenters
@@ -117,7 +117,8 @@ def stale_banner(snap: Snapshot, campaign: Campaign, now: datetime,
     tz = campaign.tz
     if snap.error:
         since = numbers_dates.hm(snap.stale_since, tz) if snap.stale_since else "?"
-        return (ktr("kiosk.stale_error", since=since, error=snap.error) + "\n"
+        error = reasons.say(snap.error, catalogue(ktr.lang))
+        return (ktr("kiosk.stale_error", since=since, error=error) + "\n"
                 + ktr("kiosk.stale_last_good", time=numbers_dates.hm(snap.computed_at, tz)))
     if rules.countdown(campaign, now).state != "running":
         return None

@@ -21,10 +21,11 @@ from textual.geometry import Size
 from textual.screen import Screen
 from textual.widgets import Static
 
+from dashboard import reasons
 from dashboard.clock import Clock
 from dashboard.engine.campaign import Campaign
 from dashboard.engine.model import Snapshot
-from dashboard.i18n import Catalogue
+from dashboard.i18n import Catalogue, catalogue
 from dashboard.kiosk import burn_in, kiosk_presenters
 from dashboard.kiosk.contained_views import ContainedAreaPanel, ContainedLeaderboard
 from dashboard.kiosk.kiosk_presenters import LATE, LEADERBOARD, Interruption
@@ -35,6 +36,7 @@ from dashboard.screens import meeting_presenters, presenters
 from dashboard.screens.area_layout import arrange_area_panels
 from dashboard.screens.banner import show_banner
 from dashboard.screens.campaign_header import CampaignHeader
+from widgets.cached_lines import CachedLines as CachedLinesLike
 from widgets.leaderboard import Leaderboard
 from widgets.night_clock import NightClock
 from widgets.page_indicator import PageIndicator
@@ -43,6 +45,9 @@ log = logging.getLogger("thidua.kiosk")
 
 NARROW_COLUMNS = 120
 """Below this width the leaderboard packs two narrower columns, so its 18 units fit 80×24."""
+TALL_ROWS = 55
+"""From this spotlight height on, the views after the current one fill the room below it
+(a wall screen shows more at once; the rotation still moves the current one on)."""
 
 
 def _widget_id(view: str) -> str:
@@ -129,6 +134,7 @@ class KioskScreen(Screen[None]):
 
     def _fit(self, size: Size) -> None:
         self.query_one(Leaderboard).column_width = 38 if size.width < NARROW_COLUMNS else 56
+        self.call_after_refresh(self._apply_view)  # the spotlight's room changed
         self._night_offset = None  # the free space changed: place the clock again
 
     # -- fed by the app --------------------------------------------------------------------
@@ -140,7 +146,8 @@ class KioskScreen(Screen[None]):
     def show_error(self, error: str) -> None:
         """No data yet and none can be read: say so where the stale banner goes."""
         def show() -> None:
-            self.banner = self.ktr("kiosk.no_data_error", error=error)
+            self.banner = self.ktr("kiosk.no_data_error",
+                                   error=reasons.say(error, catalogue(self.ktr.lang)))
             self._put_banner()
         self._guard("error", show)
 
@@ -245,8 +252,10 @@ class KioskScreen(Screen[None]):
         """Show the rotation's current view, mark it in the page indicator, and end the
         highlight of views an interruption has finished with."""
         current = self.rotation.current
+        shown = {_widget_id(v) for v in self._views_that_fit(current)}
         for widget in self.query(".view"):
-            widget.display = widget.id == _widget_id(current)
+            widget.display = widget.id in shown
+            widget.set_class(len(shown) > 1 and widget.id == _widget_id(current), "-current")
         self.query_one(PageIndicator).data = kiosk_presenters.page_data(
             self.campaign, current, self.ktr, self.views)
         live = {current, *self.rotation.pending} if self.rotation.interrupted else set()
@@ -259,6 +268,28 @@ class KioskScreen(Screen[None]):
         text = kiosk_presenters.interruption_text(item, self.campaign, self.ktr) if item else ""
         note.update(text)
         note.display = bool(text)
+
+    def _views_that_fit(self, current: str) -> list[str]:
+        """The current view, then those after it in the rotation while they fit (tall)."""
+        spot = self.query_one("#spotlight")
+        room, width = spot.size.height, spot.size.width
+        if room < TALL_ROWS or current not in self.views:
+            return [current]
+        chrome = 2 + (2 if self.size.width >= 200 else 0)  # border, and the wide padding
+        i = self.views.index(current)
+        order = self.views[i:] + self.views[:i]
+        shown: list[str] = []
+        used = 0
+        for view in order:
+            widget = self.query_one(f"#{_widget_id(view)}")
+            if not isinstance(widget, CachedLinesLike):
+                break
+            height = widget.line_count(max(1, width - 2 - 4)) + chrome
+            if shown and used + height > room:
+                break
+            shown.append(view)
+            used += height
+        return shown
 
     def _step(self) -> None:
         now = self.clock.now()

@@ -12,6 +12,7 @@ from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from dashboard import reasons
 from dashboard.engine.campaign import Campaign
 from dashboard.engine.model import Snapshot
 from dashboard.i18n import Catalogue
@@ -19,6 +20,8 @@ from dashboard.screens import meeting_presenters, presenters
 from dashboard.screens.area_layout import arrange_area_panels
 from dashboard.screens.banner import show_banner
 from dashboard.screens.campaign_header import CampaignHeader
+from dashboard.screens.fit_text import drop_parts
+from dashboard.screens.key_labels import relabel
 from widgets.area_panel import AreaPanel
 from widgets.leaderboard import Leaderboard
 
@@ -35,10 +38,13 @@ class DashboardScreen(Screen[None]):
 
     def __init__(self, campaign: Campaign, tr: Catalogue) -> None:
         super().__init__()
+        relabel(self, tr)
         self.campaign = campaign
         self.tr = tr
         self.snapshot: Snapshot | None = None
         self.zoomed: str | None = None
+        self._status = ""
+        """The whole status line; the screen shows the parts that fit its width."""
 
     def compose(self) -> ComposeResult:
         yield CampaignHeader()
@@ -54,6 +60,38 @@ class DashboardScreen(Screen[None]):
     def on_mount(self) -> None:
         first = self.query(AreaPanel).first()
         first.focus()
+
+    def _fit_status(self) -> None:
+        status = self.query_one("#status", Static)
+        room = status.size.width - 2 if status.size.width else self.size.width - 2
+        status.update(drop_parts(self._status, room), layout=False)
+
+    def on_resize(self) -> None:
+        if self._status:
+            self._fit_status()
+        for panel in self.query(AreaPanel):
+            panel.two_line = False  # measured again at the new size
+        self.call_after_refresh(self._use_the_height)
+
+    def _use_the_height(self) -> None:
+        """Targets on two lines (whole titles) when the body has the height for them."""
+        with contextlib.suppress(NoMatches):
+            body = self.query_one("#body")
+            panels = [p for p in self.query(AreaPanel) if p.display]
+            if not panels or body.size.height == 0:
+                return
+            if any(p.two_line for p in panels):
+                if body.virtual_size.height > body.size.height:
+                    for p in panels:
+                        p.two_line = False
+                return
+            columns = 1 if body.has_class("-zoomed") or body.styles.layout is None or (
+                body.styles.grid_size_columns or 1) < 2 else 2
+            rows = [len(p.data.rows) if p.data else 0 for p in panels]
+            extra = sum(max(rows[i:i + columns]) for i in range(0, len(rows), columns))
+            if body.virtual_size.height + extra <= body.size.height:
+                for p in panels:
+                    p.two_line = True
 
     def make_area_panel(self, area_id: str) -> AreaPanel:
         return AreaPanel(id=f"area-{area_id}", classes="area")
@@ -99,14 +137,15 @@ class DashboardScreen(Screen[None]):
                 panels.first(AreaPanel).data = presenters.area_data(area, self.tr, tz, changed)
         self.query_one(Leaderboard).data = presenters.leaderboard_data(snap, self.tr)
         # one line of fixed height: new words need no layout pass
-        status = (presenters.status_text(snap, self.tr, tz)
-                  + meeting_presenters.late_suffix(snap, self.tr.lang))
-        self.query_one("#status", Static).update(status, layout=False)
+        self._status = (presenters.status_text(snap, self.tr, tz)
+                        + meeting_presenters.late_suffix(snap, self.tr.lang))
+        self._fit_status()
         stale = presenters.stale_text(snap, self.tr, tz)
         show_banner(self.query_one("#stale-banner", Static), stale)
         self.set_past(past)
         if changed:
             self.set_timer(3.0, self._clear_highlight)
+        self.call_after_refresh(self._use_the_height)
 
     def is_complete(self) -> bool:
         """Every shown view has its data and the height its lines need: what a screenshot
@@ -124,7 +163,7 @@ class DashboardScreen(Screen[None]):
 
     def show_error(self, error: str) -> None:
         """No snapshot yet and the data cannot be read: say why instead of a blank screen."""
-        show_banner(self.query_one("#stale-banner", Static), f"⚠ {error}")
+        show_banner(self.query_one("#stale-banner", Static), f"⚠ {reasons.say(error, self.tr)}")
 
     def _clear_highlight(self) -> None:
         if self.snapshot is None:
@@ -169,6 +208,7 @@ class DashboardScreen(Screen[None]):
         for w in body.children:
             wid = w.id or ""
             w.display = which is None or wid in (f"area-{which}", which)
+        self.call_after_refresh(self._use_the_height)
         if which:
             focus_id = which if which == "leaderboard" else f"area-{which}"
             self.query_one(f"#{focus_id}").focus()

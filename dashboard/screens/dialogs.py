@@ -13,11 +13,12 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
-from dashboard import numbers_dates
+from dashboard import numbers_dates, reasons
 from dashboard.engine.campaign import Campaign
 from dashboard.engine.model import Snapshot
 from dashboard.i18n import Catalogue
 from dashboard.meeting.strings import meeting_strings
+from dashboard.screens.key_labels import relabel
 
 
 class HelpModal(ModalScreen[None]):
@@ -25,6 +26,7 @@ class HelpModal(ModalScreen[None]):
 
     def __init__(self, tr: Catalogue) -> None:
         super().__init__()
+        relabel(self, tr)
         self.tr = tr
 
     def compose(self) -> ComposeResult:
@@ -43,18 +45,23 @@ class ProblemsModal(ModalScreen[None]):
 
     def __init__(self, snapshot: Snapshot, tr: Catalogue) -> None:
         super().__init__()
+        relabel(self, tr)
         self.snapshot = snapshot
         self.tr = tr
 
     def compose(self) -> ComposeResult:
         s, tr = self.snapshot, self.tr
+        def said(reason: str, code: str = "") -> str:
+            return reasons.say(reason, tr, code)
+
         sections = [
-            (tr("problems.skipped"), [f"{k.file}: {k.reason}" for k in s.files.skipped]),
+            (tr("problems.skipped"), [f"{k.file}: {said(k.reason)}" for k in s.files.skipped]),
             (tr("problems.pending"), list(s.files.pending)),
-            (tr("problems.held"), [f"{h.file}: {h.reason}" for h in s.files.held]),
-            (tr("problems.warnings"), [f"{w.file}: {w.reason}" for w in s.files.warnings]),
-            (tr("problems.dropped"), [f"{d.file}: {tr('problems.rows', count=d.count)} · {d.reason}"
-                                      for d in s.rows_dropped]),
+            (tr("problems.held"), [f"{h.file}: {said(h.reason)}" for h in s.files.held]),
+            (tr("problems.warnings"), [f"{w.file}: {said(w.reason)}" for w in s.files.warnings]),
+            (tr("problems.dropped"), [
+                f"{d.file}: {tr('problems.rows', count=d.count)} · {said(d.reason, d.code)}"
+                for d in s.rows_dropped]),
         ]
         body = Text()  # file names and reasons are shown as written, never parsed as markup
         for heading, lines in sections:
@@ -76,6 +83,7 @@ class DateModal(ModalScreen[datetime | None]):
 
     def __init__(self, campaign: Campaign, tr: Catalogue, now: datetime) -> None:
         super().__init__()
+        relabel(self, tr)
         self.campaign = campaign
         self.tr = tr
         self.now = now

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from dashboard import numbers_dates
+from dashboard import numbers_dates, reasons
 from dashboard.engine import semantics as rules
 from dashboard.engine.campaign import Campaign
 from dashboard.engine.model import AreaState, Snapshot, TargetState
@@ -26,6 +26,7 @@ def target_row(t: TargetState, tr: Catalogue, tz: ZoneInfo) -> TargetRow:
     return TargetRow(
         key=t.target_id,
         title=t.title(lang),
+        short_title=t.short_title(lang) or "",
         value_text=value_text(t, lang),
         completion=t.completion_capped,
         pace=t.expected if t.status != "done" else None,
@@ -113,12 +114,12 @@ def stale_text(snap: Snapshot, tr: Catalogue, tz: ZoneInfo) -> str | None:
     are shown in place of their bad current content."""
     if snap.error:
         since = numbers_dates.hm(snap.stale_since, tz) if snap.stale_since else "?"
-        return tr("ui.stale", since=since, error=snap.error)
+        return tr("ui.stale", since=since, error=reasons.say(snap.error, tr))
     held = snap.files.held
     if not held:
         return None
     first = held[0]
-    return tr("ui.held", n=len(held), file=first.file, reason=first.reason,
+    return tr("ui.held", n=len(held), file=first.file, reason=reasons.say(first.reason, tr),
               since=numbers_dates.moment(first.since, tr.lang, tz))
 
 

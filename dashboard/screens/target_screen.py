@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from rich.columns import Columns
+from rich.table import Table
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal
+from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label, Static
@@ -21,6 +23,8 @@ from dashboard.engine.campaign import Campaign
 from dashboard.engine.errors import ThiduaError
 from dashboard.engine.model import TargetHistory, TargetState
 from dashboard.i18n import Catalogue
+from dashboard.screens.chart_axes import nice_ticks, tick_labels
+from dashboard.screens.key_labels import relabel
 from dashboard.screens.presenters import value_text
 from dashboard.source import SnapshotSource
 
@@ -42,6 +46,7 @@ class TargetScreen(Screen[None]):
     def __init__(self, campaign: Campaign, target: TargetState, tr: Catalogue, *,
                  source: SnapshotSource | None = None, as_of: datetime | None = None) -> None:
         super().__init__()
+        relabel(self, tr)
         self.campaign = campaign
         self.target = target
         self.tr = tr
@@ -61,12 +66,25 @@ class TargetScreen(Screen[None]):
                     f"{tr('detail.aggregate_' + t.aggregate)}", id="detail-sub", markup=False)
         with Horizontal(id="detail-top"):
             yield Static(self._facts(), id="detail-facts", markup=False)
-            yield PlotextPlot(id="detail-chart")
+            with Vertical(id="detail-plot"):
+                yield PlotextPlot(id="detail-chart")
+                yield Static(self._legend(), id="detail-legend", markup=False)
         yield Label(tr("detail.reports"), id="detail-reports-title")
         yield DataTable(id="detail-reports", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
-    def _facts(self) -> str:
+    def _legend(self) -> Columns:
+        """What each line is, below the chart: plotext's own legend is cut on a narrow chart
+        and covers the lines on a short one. The colours are the chart's (terminal colours)."""
+        tr = self.tr
+        parts = [("━━", "green", tr("detail.chart_target"))]
+        if self.target.direction == "at_least":
+            parts.append(("▞▞", "dark_orange", tr("detail.chart_pace")))
+        parts.append(("⠒⠒", "cyan", tr("detail.chart_value")))
+        entries = [Text.assemble((mark, colour), f" {words}") for mark, colour, words in parts]
+        return Columns(entries, padding=(0, 3))  # an entry moves down whole, never split
+
+    def _facts(self) -> Table:
         t, tr = self.target, self.tr
         lang = tr.lang
         tz = self.campaign.tz
@@ -86,8 +104,12 @@ class TargetScreen(Screen[None]):
             (tr(needed_key), numbers_dates.number(t.needed_per_working_day, lang, 2) + unit
              if t.needed_per_working_day is not None else "—"),
         ]
-        width = max(len(k) for k, _ in rows)
-        return "\n".join(f"{k.ljust(width)}  {v}" for k, v in rows)
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column(no_wrap=True)  # a label never wraps into the values
+        grid.add_column(overflow="fold")
+        for label, value in rows:
+            grid.add_row(label, value)
+        return grid
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
@@ -149,16 +171,21 @@ class TargetScreen(Screen[None]):
         plt.xticks([x_of(d) for d in ticks],
                    [numbers_dates.short_day(d, self.tr.lang) for d in ticks])
         t = self.target
+        values = [t.target_value]
         plt.plot([x_of(days[0]), x_of(days[-1])], [t.target_value, t.target_value],
-                 label=self.tr("detail.chart_target"), color="green")
+                 color="green")
         if t.direction == "at_least":
             pace = [t.target_value * self._expected_at(d) for d in days]
-            plt.plot([x_of(d) for d in days], pace, label=self.tr("detail.chart_pace"),
-                     color="orange")
+            values += pace
+            plt.plot([x_of(d) for d in days], pace, color="orange", marker="hd")
         if history.series:
             xs = [x_of(d) for d, _ in history.series]
             ys = [v for _, v in history.series]
-            plt.plot(xs, ys, marker="braille", color="cyan", label=t.title(self.tr.lang)[:24])
+            values += ys
+            plt.plot(xs, ys, marker="braille", color="cyan")
+        y_ticks = nice_ticks(min(0.0, *values), max(values))
+        plt.yticks(y_ticks, tick_labels(y_ticks, self.tr.lang))
+        plt.ylim(y_ticks[0], y_ticks[-1])
         plot.refresh()
 
     def _expected_at(self, d: date) -> float:

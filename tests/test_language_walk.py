@@ -1,0 +1,131 @@
+"""Every screen and dialog in one language: no catalogue key shown raw (a miss), no word of
+the other language from the interface's own vocabulary (data such as unit names stays as
+the units wrote it)."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from datetime import datetime
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from textual.pilot import Pilot
+
+from dashboard.app import AppOptions, ThiduaApp
+from dashboard.clock import FixedClock
+from dashboard.frontends import create_app
+from dashboard.i18n import catalogue
+from dashboard.kiosk.settings import kiosk_settings
+from dashboard.source import EngineSource
+from tests.app_support import MID_CAMPAIGN, copy_sample, make_app, screen_text, write_progress
+
+KEYS = catalogue("vi").keys()
+SECTIONS = "|".join(sorted({k.split(".")[0] for k in KEYS}))
+MISS = re.compile(rf"\b(?:{SECTIONS})\.[a-z_][a-z0-9_\-]*\b")
+ENGLISH = ["Back", "Close", "Cancel", "palette", "missing", "readable", "empty", "unknown",
+           "column", "expected", "Quit", "Help", "Theme", "rows", "dropped", "warning",
+           "pending", "not valid", "Leaderboard", "Forward", "textual-"]
+VIETNAMESE = ["Quay lại", "Thoát", "Trợ giúp", "Đóng", "Hủy", "Lùi 1 ngày", "tệp", "bị loại",
+              "cảnh báo", "thiếu cột", "Giao diện", "không đọc được", "Xếp hạng"]
+FOREIGN = {"vi": ENGLISH, "en": VIETNAMESE}
+
+
+def troubled_sample(dest: Path) -> Path:
+    """The sample with a file that is not Parquet, one without a value column and rows for
+    an unknown target, all written a minute ago (skipped, not pending)."""
+    folder = copy_sample(dest)
+    progress = folder / "progress"
+    (progress / "hong.parquet").write_bytes(b"not parquet at all")
+    pq.write_table(pa.table({"target_id": ["KT01"], "reporter": ["x"]}),
+                   progress / "thieu-cot.parquet")
+    write_progress(folder, "la.parquet", [{"target_id": "XX99", "reporter": "Phòng Kinh tế",
+                                           "reported_at": datetime(2020, 7, 10, 9), "value": 1}])
+    for name in ("hong.parquet", "thieu-cot.parquet", "la.parquet"):
+        old = (progress / name).stat().st_mtime - 60
+        os.utime(progress / name, (old, old))
+    return folder
+
+
+async def settle(app: ThiduaApp, pilot: Pilot[int]) -> None:
+    for _ in range(3):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+def check(text: str, lang: str, where: str) -> None:
+    assert not MISS.findall(text), (where, MISS.findall(text))
+    found = [w for w in FOREIGN[lang] if re.search(rf"(?<!\w){re.escape(w)}(?!\w)", text)]
+    assert not found, (where, found)
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+async def test_every_screen_speaks_one_language(tmp_path: Path, lang: str) -> None:
+    folder = troubled_sample(tmp_path / "d")
+    app = make_app(folder, lang=lang, fixed_wall=False)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(app, pilot)
+        seen = {}
+        seen["dashboard"] = screen_text(app)
+        for name, keys, back in [("drill-down", ("down", "enter"), "escape"),
+                                 ("help", ("question_mark",), "escape"),
+                                 ("problems", ("p",), "escape"),
+                                 ("date dialog", ("g",), "escape"),
+                                 ("zoomed area", ("2",), "escape"),
+                                 ("leaderboard", ("l",), "l"),
+                                 ("past view", ("left_square_bracket",), "full_stop"),
+                                 ("theme", ("t",), "")]:
+            await pilot.press(*keys)
+            await settle(app, pilot)
+            seen[name] = screen_text(app) + " ".join(n.message for n in app._notifications)
+            if back:
+                await pilot.press(back)
+                await settle(app, pilot)
+        shutil.rmtree(folder / "progress")
+        app.request_refresh()
+        await settle(app, pilot)
+        seen["stale banner"] = screen_text(app)
+    assert "hong.parquet" in seen["problems"] and "thieu-cot.parquet" in seen["problems"]
+    assert catalogue(lang)("reason.not_parquet") in seen["problems"]
+    assert catalogue(lang)("reason.unknown_target_id") in seen["problems"]
+    assert catalogue(lang)("keys.back") in seen["drill-down"]
+    for where, text in seen.items():
+        check(text, lang, where)
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+async def test_the_footer_follows_v_everywhere(tmp_path: Path, lang: str) -> None:
+    other = "en" if lang == "vi" else "vi"
+    app = make_app(copy_sample(tmp_path / "d"), lang=other)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("v")
+        await settle(app, pilot)
+        check(screen_text(app), lang, "dashboard after v")
+        await pilot.press("down", "enter")
+        await settle(app, pilot)
+        assert catalogue(lang)("keys.back") in screen_text(app)
+        check(screen_text(app), lang, "drill-down after v")
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+async def test_kiosk_speaks_one_language(tmp_path: Path, lang: str,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    folder = troubled_sample(tmp_path / "d")
+    source = EngineSource(folder)
+    app = create_app(source, clock=FixedClock(MID_CAMPAIGN),
+                     options=AppOptions(lang=lang, watch=False, rescan_seconds=3600),
+                     kiosk=kiosk_settings(source.campaign, dwell_seconds=10,
+                                          office_hours="always"))
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(app, pilot)
+        check(screen_text(app), lang, "kiosk")
+        shutil.rmtree(folder / "progress")
+        app.request_refresh()
+        await settle(app, pilot)
+        text = screen_text(app)
+    check(text, lang, "kiosk stale")
