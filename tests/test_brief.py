@@ -52,7 +52,7 @@ def test_pdf_is_a4_with_embedded_font_page_numbers_and_nfc_vietnamese(tmp_path, 
         assert f"Trang {page}/{pages}" in text
     # the sample at 22/7 against 15/7 (see docs/briefing-2020-07-22.pdf)
     for words in ("BÁO CÁO TIẾN ĐỘ PHONG TRÀO THI ĐUA",
-                  "Căn cứ: Văn bản số 442/PĐ-UBND ngày 1/5/2020 của UBND tỉnh Lạng Sơn",
+                  "Căn cứ: Văn bản số 442/PĐ-UBND ngày 01/5/2020 của UBND tỉnh Lạng Sơn",
                   "Số liệu tính đến: 12:00 22/7/2020", "So với: 23:59 15/7/2020",
                   "Lĩnh vực 4: Quốc phòng – An ninh", "Chỉ tiêu chậm tiến độ",
                   "Đơn vị chậm báo cáo", "UBND phường Vĩnh Trại", "Chuyển sang chậm tiến độ: KT07",

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shlex
 import subprocess
 import time
 import uuid
 from collections.abc import Sequence
+
+import psutil
 
 # An explicit environment: a library may have put COLUMNS/LINES into this process's C-level
 # environment (readline does), which a child would inherit and believe over its terminal.
@@ -67,4 +70,14 @@ class Pane:
         raise AssertionError(f"{text!r} never appeared; the screen shows:\n{screen}")
 
     def close(self) -> None:
+        """Stop the tmux server and whatever ran in the pane: a process that cannot take the
+        hang-up (a kiosk whose UI loop a test froze) must not outlive the test."""
+        procs: list[psutil.Process] = []
+        with contextlib.suppress(Exception):
+            root = psutil.Process(int(self.show("#{pane_pid}")))
+            procs = [root, *root.children(recursive=True)]
         self.tmux("kill-server")
+        _gone, alive = psutil.wait_procs(procs, timeout=3)
+        for proc in alive:
+            with contextlib.suppress(psutil.Error):
+                proc.kill()
