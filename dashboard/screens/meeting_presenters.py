@@ -59,7 +59,7 @@ def since_text(snap: Snapshot, cmp: SinceComparison, lang: str) -> str:
     tz = ZoneInfo(snap.campaign.timezone)
 
     def listed(changes: tuple[TargetChange, ...]) -> str:
-        return ", ".join(c.target_id for c in changes) or tr("since.none")
+        return escape(", ".join(c.target_id for c in changes)) or tr("since.none")
 
     lines = [tr("since.period", baseline=nd.moment(cmp.baseline, lang, tz),
                 as_of=nd.moment(cmp.as_of, lang, tz)), "",
@@ -70,7 +70,7 @@ def since_text(snap: Snapshot, cmp: SinceComparison, lang: str) -> str:
         status = (common(f"status_short.{c.status}") if c.status == c.status_before else
                   f"{common('status_short.' + c.status_before)} → "
                   f"{common('status_short.' + c.status)}")
-        lines.append(f"  {c.target_id:<6} {nd.number(c.value_before, lang):>9} → "
+        lines.append(f"  {escape(c.target_id):<6} {nd.number(c.value_before, lang):>9} → "
                      f"{nd.number(c.value, lang):<9} {status} · {c.reports_since}")
     lines += ["", f"[b]{tr('since.units')}[/b]"]
     for u in cmp.units:

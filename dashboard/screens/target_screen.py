@@ -108,7 +108,7 @@ class TargetScreen(Screen[None]):
         grid.add_column(no_wrap=True)  # a label never wraps into the values
         grid.add_column(overflow="fold")
         for label, value in rows:
-            grid.add_row(label, value)
+            grid.add_row(Text(label), Text(value))  # Text: an owner like "[/red" is data
         return grid
 
     def on_mount(self) -> None:
