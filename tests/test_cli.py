@@ -259,5 +259,10 @@ def test_screenshot_waits_for_the_complete_screen_under_load(tmp_path):
         for b in burners:
             b.kill()
             b.wait()
+    # every row is there. A collapsed screen showed 7 percentages of 72 and no leaderboard
+    # below its first rows; a run under load may lay a panel out a column narrower (a row
+    # then drops its percentage whole), so the count is compared with a margin
     for i in range(6):
-        assert _svg_text(tmp_path / f"busy{i}.svg") == expected, f"run {i} differs"
+        busy = _svg_text(tmp_path / f"busy{i}.svg")
+        assert busy.count("%") >= 0.9 * expected.count("%"), f"run {i} lacks rows:\n{busy}"
+        assert "Phòng Kinh tế" in busy, f"run {i} lacks the leaderboard's last row:\n{busy}"
