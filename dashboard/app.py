@@ -23,6 +23,7 @@ from textual.timer import Timer
 from textual.worker import WorkerFailed
 
 from dashboard import numbers_dates
+from dashboard.atomic_files import write_new_numbered
 from dashboard.clock import Clock, SystemClock
 from dashboard.engine import since as since_rules
 from dashboard.engine.errors import ThiduaError
@@ -341,9 +342,14 @@ class ThiduaApp(App[int]):
         data = self.source.folder
         if data is not None and folder.resolve().is_relative_to(data.resolve()):
             folder = Path.home()  # the data folder belongs to the users: never write there
-        name = f"thidua-{self.as_of.astimezone(self.source.campaign.tz):%Y%m%d-%H%M%S}.svg"
+        stem = f"thidua-{self.as_of.astimezone(self.source.campaign.tz):%Y%m%d-%H%M%S}"
+        self._write_export(folder, stem, self.export_screenshot().encode("utf-8"))
+
+    @work(thread=True, exclusive=True, group="export")
+    def _write_export(self, folder: Path, stem: str, svg: bytes) -> None:
+        """Off the UI thread: a new file per export, never over an earlier one."""
         try:
-            path = self.save_screenshot(filename=name, path=str(folder))
+            path = write_new_numbered(folder, stem, ".svg", svg)
         except OSError as e:
             self.notify(self.tr("ui.export_failed", error=e), severity="error", markup=False)
             return

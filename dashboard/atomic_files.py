@@ -45,3 +45,17 @@ def fsync_dir(path: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+def write_new_numbered(folder: Path, stem: str, suffix: str, data: bytes) -> Path:
+    """`data` as a new file `stem.suffix` in `folder`, or `stem-2.suffix`, `stem-3.suffix`…
+    when that name is taken: an existing file is never replaced (two exports of the same
+    instant keep both)."""
+    for n in range(1, 1000):
+        path = folder / (f"{stem}{suffix}" if n == 1 else f"{stem}-{n}{suffix}")
+        try:
+            write_atomic(path, lambda f: f.write(data), publish=os.link)
+        except FileExistsError:
+            continue
+        return path
+    raise FileExistsError(folder / f"{stem}{suffix}")

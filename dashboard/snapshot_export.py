@@ -122,17 +122,19 @@ def to_csv(s: Snapshot, lang: str = "vi", since: SinceComparison | None = None) 
 
 def to_markdown(s: Snapshot, lang: str = "vi", since: SinceComparison | None = None,
                 interval_days: int = 7) -> str:
-    """A briefing for meeting minutes (`thidua brief` is the full one)."""
+    """A briefing for meeting minutes (`thidua brief` is the full one, with room for the
+    decisions and signatures): the same area tables, behind targets, late units, leaderboard
+    and since section, then what happened to the files."""
     from dashboard.meeting.markdown import blocks_markdown
-    from dashboard.meeting.sections import late_blocks, since_blocks
+    from dashboard.meeting.sections import progress_blocks
 
-    lines = [_markdown(s, lang).rstrip("\n"), *blocks_markdown(late_blocks(s, lang, interval_days))]
-    if since is not None:
-        lines += blocks_markdown(since_blocks(s, since, lang))
+    lines = [*_markdown_header(s, lang), *blocks_markdown(progress_blocks(s, since, lang,
+                                                                          interval_days)),
+             "", *_markdown_files(s, lang)]
     return "\n".join(lines) + "\n"
 
 
-def _markdown(s: Snapshot, lang: str) -> str:
+def _markdown_header(s: Snapshot, lang: str) -> list[str]:
     tr = catalogue(lang)
     tz = ZoneInfo(s.campaign.timezone)
     c = s.countdown
@@ -152,35 +154,13 @@ def _markdown(s: Snapshot, lang: str) -> str:
     if s.error:
         since = numbers_dates.moment(s.stale_since, lang, tz) if s.stale_since else "?"
         lines.append(tr("brief.stale", since=since, error=reasons.say(s.error, tr)))
-    for a in s.areas:
-        m = a.summary
-        lines += ["", f"## {a.name(lang)}", "",
-                  tr("brief.summary", done=m.done, on_track=m.on_track, behind=m.behind,
-                     no_data=m.no_data, mean=numbers_dates.percent(m.mean_completion, lang)), "",
-                  f"| {tr('brief.col_target')} | {tr('brief.col_value')} | "
-                  f"{tr('brief.col_completion')} | {tr('brief.col_status')} | "
-                  f"{tr('brief.col_last')} |",
-                  "|---|---:|---:|---|---|"]
-        for t in a.targets:
-            unit = f" {t.unit_of_measure}" if t.unit_of_measure else ""
-            last = (numbers_dates.day(t.last_report_at.astimezone(tz).date(), lang)
-                    if t.last_report_at else "—")
-            flag = f" ({tr('brief.overdue')})" if t.overdue else ""
-            lines.append(
-                f"| {_cell(t.title(lang))} | {numbers_dates.number(t.value, lang)} / "
-                f"{numbers_dates.number(t.target_value, lang)}{unit} | "
-                f"{numbers_dates.percent(t.completion, lang)} | "
-                f"{tr('status.' + t.status)}{flag} | {last} |")
-    lines += ["", f"## {tr('brief.leaderboard')}", "",
-              f"| {tr('brief.col_rank')} | {tr('brief.col_owner')} | {tr('brief.col_score')} | "
-              f"{tr('brief.col_change')} |", "|---:|---|---:|---:|"]
-    for r in s.leaderboard:
-        change = f"▲{r.rank_change}" if r.rank_change > 0 else (
-            f"▼{-r.rank_change}" if r.rank_change < 0 else "–")
-        score = numbers_dates.percent(r.score, lang)
-        lines.append(f"| {r.rank} | {_cell(r.owner)} | {score} | {change} |")
-    lines += ["", tr("brief.files", used=s.files.used, pending=len(s.files.pending),
-                     skipped=len(s.files.skipped))]
+    return lines
+
+
+def _markdown_files(s: Snapshot, lang: str) -> list[str]:
+    tr = catalogue(lang)
+    lines = [tr("brief.files", used=s.files.used, pending=len(s.files.pending),
+                skipped=len(s.files.skipped))]
     if s.files.skipped:
         lines += ["", f"### {tr('brief.skipped')}", ""]
         lines += [f"- `{k.file}`: {reasons.say(k.reason, tr)}" for k in s.files.skipped]
@@ -194,17 +174,13 @@ def _markdown(s: Snapshot, lang: str) -> str:
         lines += ["", f"### {tr('brief.dropped')}", ""]
         lines += [f"- `{d.file}`: {d.count} × {reasons.say(d.reason, tr, d.code)}"
                   for d in s.rows_dropped]
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 def _reason(text: str, tr: Catalogue, code: str = "") -> dict[str, str]:
     """A reason as JSON: a stable `code` (dashboard/reasons.py) and the words in `lang`."""
     reason = reasons.parse(text, code)
     return {"code": reason.code, "reason": reasons.render(reason, tr)}
-
-
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|")
 
 
 def _num(x: float | None) -> float | None:

@@ -196,12 +196,21 @@ async def test_export_writes_a_valid_svg_outside_the_data_folder(tmp_path: Path)
         await app.workers.wait_for_complete()
         await pilot.pause()
         await pilot.press("e")
+        await app.workers.wait_for_complete()
+        await pilot.press("e")  # the same instant again: a second file, the first kept
+        await app.workers.wait_for_complete()
         await pilot.pause()
-    files = list(out.glob("*.svg"))
-    assert len(files) == 1
-    root = ET.parse(files[0]).getroot()
-    assert root.tag.endswith("svg")
-    assert "Kinh" in files[0].read_text(encoding="utf-8")
+        messages = [n.message for n in app._notifications]
+    files = sorted(out.glob("*.svg"))
+    assert [f.name for f in files] == ["thidua-20200715-100000-2.svg",
+                                       "thidua-20200715-100000.svg"]
+    assert messages == [f"Đã lưu ảnh màn hình: {out / 'thidua-20200715-100000.svg'}",
+                        f"Đã lưu ảnh màn hình: {out / 'thidua-20200715-100000-2.svg'}"]
+    for f in files:
+        root = ET.parse(f).getroot()
+        assert root.tag.endswith("svg")
+        assert "Kinh" in f.read_text(encoding="utf-8")
+    assert not [p.name for p in out.iterdir() if p.name.startswith(".")]  # no temp left
 
 
 async def test_ended_campaign_shows_final_results(tmp_path: Path) -> None:

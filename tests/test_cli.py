@@ -18,6 +18,7 @@ import pytest
 from conftest import at, naive, target, tree_bytes, write_progress, write_targets
 
 from dashboard.cli import main
+from dashboard import numbers_dates
 
 NOW = "2020-07-01T12:00"
 AREA_NAMES_VI = ("Kinh tế", "Văn hóa – Xã hội", "Cải cách hành chính", "Quốc phòng – An ninh")
@@ -266,3 +267,31 @@ def test_screenshot_waits_for_the_complete_screen_under_load(tmp_path):
         busy = _svg_text(tmp_path / f"busy{i}.svg")
         assert busy.count("%") >= 0.9 * expected.count("%"), f"run {i} lacks rows:\n{busy}"
         assert "Phòng Kinh tế" in busy, f"run {i} lacks the leaderboard's last row:\n{busy}"
+
+
+def test_snapshot_markdown_has_what_the_meeting_asks(capsys):
+    """The md snapshot's area rows carry the responsible unit, pace and projection, and it
+    lists the behind targets and the late units the JSON names (on the bundled sample)."""
+    code, out, _ = _run(capsys, "snapshot", "--now", "2020-07-22T12:00", "--format", "json")
+    assert code == 0
+    doc = json.loads(out)
+    code, md, _ = _run(capsys, "snapshot", "--now", "2020-07-22T12:00", "--format", "md")
+    assert code == 0
+    rows: dict[str, list[str]] = {}  # an id's first row is in its area's table
+    for line in md.splitlines():
+        if line.startswith("| "):
+            rows.setdefault(line.split(" | ")[0].lstrip("| ").split(" ")[0], line.split(" | "))
+    targets = [t for a in doc["areas"] for t in a["targets"]]
+    for t in targets:
+        row = rows[t["target_id"]]
+        assert row[1] == (t["owner"] or "—")
+        assert row[4] == numbers_dates.percent(t["expected"], "vi")
+        assert row[6] == numbers_dates.number(t["projection"], "vi")
+    behind = md.split("## Chỉ tiêu chậm tiến độ")[1].split("\n## ")[0]
+    assert sorted(line.split(" | ")[0].lstrip("| ").split(" ")[0]
+                  for line in behind.splitlines() if line.startswith("| ")
+                  and not line.startswith("| Chỉ tiêu")) == sorted(
+        t["target_id"] for t in targets if t["status"] == "behind")
+    late = md.split("## Đơn vị chậm báo cáo")[1].split("\n## ")[0]
+    overdue = [r["reporter"] for r in doc["reporters"] if r["overdue"]]
+    assert overdue and all(r in late for r in overdue)

@@ -9,6 +9,7 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from dashboard import numbers_dates as nd
+from dashboard import reasons
 from dashboard.engine.model import SinceComparison, Snapshot, TargetChange, UnitFreshness
 from dashboard.i18n import catalogue
 from dashboard.meeting.document import Block, Document, Table
@@ -95,7 +96,30 @@ def brief_document(s: Snapshot, cmp: SinceComparison | None, lang: str,
     ]
     if s.error:
         since = nd.moment(s.stale_since, lang, tz) if s.stale_since else "?"
-        header.append(tr("brief.stale", since=since, error=s.error))
+        header.append(tr("brief.stale", since=since, error=reasons.say(s.error, common)))
+    blocks = progress_blocks(s, cmp, lang, interval_days)
+    blocks.append(Block(tr("brief.decisions"), writing_lines=8))
+    hint = tr("brief.sign_hint")
+    return Document(tr("brief.title"), tuple(header), tuple(blocks),
+                    ((tr("brief.sign_minutes"), hint), (tr("brief.sign_chair"), hint)))
+
+
+def progress_blocks(s: Snapshot, cmp: SinceComparison | None, lang: str,
+                    interval_days: int) -> list[Block]:
+    """What the briefing and `snapshot --format md` share: each area's table (responsible
+    unit, pace, projection, change since), the behind targets, the late units, the
+    leaderboard with its changes, and the since section when there is a baseline."""
+    blocks = area_blocks(s, cmp, lang)
+    blocks.append(_behind_block(s, lang))
+    blocks += late_blocks(s, lang, interval_days)
+    blocks.append(_leaderboard_block(s, cmp, lang))
+    if cmp:
+        blocks += since_blocks(s, cmp, lang)
+    return blocks
+
+
+def area_blocks(s: Snapshot, cmp: SinceComparison | None, lang: str) -> list[Block]:
+    tr, common = meeting_strings(lang), catalogue(lang)
     changes = {t.target_id: t for t in cmp.targets} if cmp else {}
     blocks: list[Block] = []
     for n, a in enumerate(s.areas, 1):
@@ -119,31 +143,33 @@ def brief_document(s: Snapshot, cmp: SinceComparison | None, lang: str,
                    tr("brief.col_projection"), tr("brief.col_change")), tuple(rows),
                   (0.27, 0.17, 0.14, 0.07, 0.07, 0.11, 0.08, 0.09),
                   frozenset({2, 3, 4, 6, 7}))))
+    return blocks
+
+
+def _behind_block(s: Snapshot, lang: str) -> Block:
+    tr = meeting_strings(lang)
     behind = [t for a in s.areas for t in a.targets if t.status == "behind"]
-    blocks.append(Block(tr("brief.behind"), () if behind else (tr("brief.no_behind"),),
-                        Table((tr("brief.col_target"), tr("brief.col_owner"),
-                               tr("brief.col_pct"), tr("brief.col_pace")),
-                              tuple((f"{t.target_id} {t.title(lang)}", t.owner or "—",
-                                     nd.percent(t.completion, lang),
-                                     nd.percent(t.expected, lang)) for t in behind),
-                              (0.5, 0.3, 0.1, 0.1), frozenset({2, 3})) if behind else None))
-    blocks += late_blocks(s, lang, interval_days)
+    return Block(tr("brief.behind"), () if behind else (tr("brief.no_behind"),),
+                 Table((tr("brief.col_target"), tr("brief.col_owner"),
+                        tr("brief.col_pct"), tr("brief.col_pace")),
+                       tuple((f"{t.target_id} {t.title(lang)}", t.owner or "—",
+                              nd.percent(t.completion, lang),
+                              nd.percent(t.expected, lang)) for t in behind),
+                       (0.5, 0.3, 0.1, 0.1), frozenset({2, 3})) if behind else None)
+
+
+def _leaderboard_block(s: Snapshot, cmp: SinceComparison | None, lang: str) -> Block:
+    tr = meeting_strings(lang)
     ranks = {u.owner: u for u in cmp.units} if cmp else {}
     board = []
     for r in s.leaderboard:
         u = ranks.get(r.owner)
         moved = (u.rank_before - r.rank) if u and u.rank_before is not None else r.rank_change
         board.append((str(r.rank), r.owner, nd.percent(r.score, lang), _arrow(moved)))
-    blocks.append(Block(tr("brief.leaderboard"), (), Table(
+    return Block(tr("brief.leaderboard"), (), Table(
         (tr("brief.col_rank"), tr("since.col_owner"), tr("brief.col_score"),
          tr("brief.col_rank_change")), tuple(board), (0.1, 0.6, 0.15, 0.15),
-        frozenset({0, 2, 3}))))
-    if cmp:
-        blocks += since_blocks(s, cmp, lang)
-    blocks.append(Block(tr("brief.decisions"), writing_lines=8))
-    hint = tr("brief.sign_hint")
-    return Document(tr("brief.title"), tuple(header), tuple(blocks),
-                    ((tr("brief.sign_minutes"), hint), (tr("brief.sign_chair"), hint)))
+        frozenset({0, 2, 3})))
 
 
 def _change(c: TargetChange | None, lang: str) -> str:
