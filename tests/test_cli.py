@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 from conftest import at, naive, target, tree_bytes, write_progress, write_targets
 
-from dashboard.cli import main
 from dashboard import numbers_dates
+from dashboard.cli import main
 
 NOW = "2020-07-01T12:00"
 AREA_NAMES_VI = ("Kinh tế", "Văn hóa – Xã hội", "Cải cách hành chính", "Quốc phòng – An ninh")
