@@ -147,3 +147,92 @@ def test_the_brief_units_pass_systemd_analyze_verify(tmp_path):
     problems = [ln for ln in (run.stdout + run.stderr).splitlines() if "thidua-brief" in ln
                 and "smtp.env" not in ln]
     assert run.returncode in (0, 1) and not problems, run.stdout + run.stderr
+
+
+def _tls_pair(tmp_path: Path) -> tuple[Path, Path, Path]:
+    """A certificate authority and a server certificate for 127.0.0.1 signed by it."""
+    import datetime as dt
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    def name(cn: str) -> x509.Name:
+        return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
+
+    start = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=1)
+    ca_key, key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
+    ca = (x509.CertificateBuilder().subject_name(name("UBND test CA")).issuer_name(name("UBND test CA"))
+          .public_key(ca_key.public_key()).serial_number(1).not_valid_before(start)
+          .not_valid_after(start + dt.timedelta(days=2))
+          .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+          .add_extension(x509.KeyUsage(digital_signature=True, content_commitment=False,
+                                       key_encipherment=False, data_encipherment=False,
+                                       key_agreement=False, key_cert_sign=True, crl_sign=True,
+                                       encipher_only=False, decipher_only=False), critical=True)
+          .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()),
+                         critical=False)
+          .sign(ca_key, hashes.SHA256()))
+    cert = (x509.CertificateBuilder().subject_name(name("127.0.0.1")).issuer_name(ca.subject)
+            .public_key(key.public_key()).serial_number(2).not_valid_before(start)
+            .not_valid_after(start + dt.timedelta(days=2))
+            .add_extension(x509.SubjectAlternativeName(
+                [x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+            .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(
+                ca_key.public_key()), critical=False)
+            .sign(ca_key, hashes.SHA256()))
+    pem = serialization.Encoding.PEM
+    paths = tmp_path / "ca.pem", tmp_path / "server.pem", tmp_path / "server.key"
+    paths[0].write_bytes(ca.public_bytes(pem))
+    paths[1].write_bytes(cert.public_bytes(pem))
+    paths[2].write_bytes(key.private_bytes(pem, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return paths
+
+
+def test_starttls_sends_over_tls_and_refuses_an_untrusted_server(capsys, monkeypatch, tmp_path):
+    """--starttls upgrades the connection and checks the server's certificate: an office's
+    own certificate authority is trusted through SSL_CERT_FILE, an unknown one is refused."""
+    import ssl
+
+    ca, cert, key = _tls_pair(tmp_path)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    box = Inbox()
+    tls_sessions: list[bool] = []
+
+    class TlsInbox(Inbox):
+        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+            tls_sessions.append(server._tls_protocol is not None)
+            return await box.handle_DATA(server, session, envelope)
+
+    port = _free_port()
+    controller = Controller(TlsInbox(), hostname="127.0.0.1", port=port, tls_context=context,
+                            require_starttls=True, authenticator=box.authenticate,
+                            auth_require_tls=True)
+    controller.start()
+    try:
+        monkeypatch.setenv("THIDUA_SMTP_USER", "vanphong")
+        monkeypatch.setenv("THIDUA_SMTP_PASSWORD", "mat-khau")
+        monkeypatch.delenv("SSL_CERT_DIR", raising=False)
+        monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "empty.pem"))  # trusts nobody
+        (tmp_path / "empty.pem").write_text("")
+        code, out, err = _brief(capsys, "--mail-to", "a@ubnd.example.vn", "--smtp",
+                                f"127.0.0.1:{port}", "--starttls")
+        assert code == 2 and out == "" and err.count("\n") == 1
+        assert "CERTIFICATE_VERIFY_FAILED" in err and box.messages == [] and box.logins == []
+        # without --starttls a password would travel in clear: refused, with the fix
+        code, _, err = _brief(capsys, "--mail-to", "a@ubnd.example.vn", "--smtp",
+                              f"127.0.0.1:{port}")
+        assert code == 2 and "offers STARTTLS: add --starttls" in err and box.messages == []
+        monkeypatch.setenv("SSL_CERT_FILE", str(ca))  # the office's own authority
+        code, out, _ = _brief(capsys, "--mail-to", "a@ubnd.example.vn", "--smtp",
+                              f"127.0.0.1:{port}", "--starttls")
+        assert code == 0 and "Đã gửi báo cáo tới a@ubnd.example.vn" in out
+        assert tls_sessions == [True] and box.logins == ["vanphong"]
+        (_, _, msg), = box.messages
+        assert [p.get_content_type() for p in msg.iter_attachments()] == ["application/pdf"]
+    finally:
+        controller.stop()
