@@ -162,7 +162,7 @@ def _tls_pair(tmp_path: Path) -> tuple[Path, Path, Path]:
     def name(cn: str) -> x509.Name:
         return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
 
-    start = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=1)
+    start = dt.datetime.now(dt.UTC) - dt.timedelta(days=1)
     ca_key, key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
     ca = (x509.CertificateBuilder().subject_name(name("UBND test CA")).issuer_name(name("UBND test CA"))
           .public_key(ca_key.public_key()).serial_number(1).not_valid_before(start)
