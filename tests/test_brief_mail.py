@@ -164,7 +164,7 @@ def _tls_pair(tmp_path: Path) -> tuple[Path, Path, Path]:
 
     start = dt.datetime.now(dt.UTC) - dt.timedelta(days=1)
     ca_key, key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
-    ca = (x509.CertificateBuilder().subject_name(name("UBND test CA")).issuer_name(name("UBND test CA"))
+    ca = (x509.CertificateBuilder().subject_name(name("UBND CA")).issuer_name(name("UBND CA"))
           .public_key(ca_key.public_key()).serial_number(1).not_valid_before(start)
           .not_valid_after(start + dt.timedelta(days=2))
           .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
