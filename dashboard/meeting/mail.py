@@ -72,7 +72,9 @@ def send(msg: EmailMessage, host: str, port: int, *, starttls: bool,
         with smtplib.SMTP(host, port, timeout=timeout) as smtp:
             if starttls:
                 smtp.starttls(context=ssl.create_default_context())
-            elif user and smtp.ehlo_or_helo_if_needed() is None and smtp.has_extn("starttls"):
+            elif user:
+                smtp.ehlo_or_helo_if_needed()
+            if user and not starttls and smtp.has_extn("starttls"):
                 raise ValueError(f"{host}:{port} offers STARTTLS: add --starttls, so that "
                                  f"{USER_VARIABLE}'s password does not travel in clear")
             if user:
