@@ -179,6 +179,34 @@ def test_template_reporter_by_slug_owner_without_reports_and_all_targets(
     assert ws["A5"].value == "Target ID" and ws.max_row == 5 + 31
 
 
+def test_template_prints_on_a4_with_nothing_cut(capsys: pytest.CaptureFixture[str], data: Path,
+                                               tmp_path: Path) -> None:
+    """A4 landscape, one page wide, the header row on every page, page numbers; every row as
+    tall as its wrapped text (a spreadsheet does not grow a merged or wrapped row itself)."""
+    ws = load_workbook(template(capsys, data, tmp_path / "all.xlsx", reporter=None)).active
+    assert ws is not None
+    assert str(ws.page_setup.paperSize) == ws.PAPERSIZE_A4 == "9"
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.print_title_rows == "$5:$5" and "&P" in ws.oddFooter.center.text
+    line = 11 * 1.25  # points per 11 pt line, at the least
+
+    def width(col: str) -> float:
+        return float(ws.column_dimensions[col].width)
+
+    # a column N characters wide holds at most N characters a line
+    page = sum(width(c) for c in "ABCDEFGHI")
+    assert ws.row_dimensions[1].height >= 14 * 1.25 * -(-len(ws["A1"].value) * 14 // 11 // page)
+    assert ws.row_dimensions[3].height >= line * -(-len(ws["A3"].value) // page)
+    header = max(-(-len(str(c.value)) // width(c.column_letter)) for c in ws[5])
+    assert header >= 2 and ws.row_dimensions[5].height >= line * header
+    long = [r for r in range(6, ws.max_row + 1) if len(ws[f"B{r}"].value) > width("B")]
+    assert long  # the sample has titles longer than the column
+    for r in long:
+        assert ws.row_dimensions[r].height >= line * -(-len(ws[f"B{r}"].value) // width("B"))
+    assert ws["F6"].number_format == "dd/m/yyyy"  # 06/5/2020, as offices write it
+
+
 def test_template_refuses_the_data_folder_an_existing_file_and_unknown_reporters(
         capsys: pytest.CaptureFixture[str], data: Path, tmp_path: Path) -> None:
     before = tree(data)

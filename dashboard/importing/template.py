@@ -33,9 +33,6 @@ from openpyxl.utils import get_column_letter  # type: ignore[import-untyped, unu
 from openpyxl.worksheet.datavalidation import (  # type: ignore[import-untyped, unused-ignore]
     DataValidation,
 )
-from openpyxl.worksheet.properties import (  # type: ignore[import-untyped, unused-ignore]
-    PageSetupProperties,
-)
 from openpyxl.worksheet.worksheet import (  # type: ignore[import-untyped, unused-ignore]
     Worksheet,
 )
@@ -47,13 +44,16 @@ from dashboard.importing.cells import show_day
 from dashboard.importing.headers import TEMPLATE_KEYS
 from dashboard.importing.knowledge import Knowledge
 from dashboard.importing.strings import Messages, messages
+from dashboard.xlsx_paper import fit_row, print_on_a4
 
 HEADER_ROW = 5
 """Rows 1–3 are titles (merged), row 4 is empty: the importer must find the header anyway."""
 INPUT_KEYS = ("value", "reported_at", "note")
 WIDTHS = {"target_id": 12, "title": 60, "unit": 14, "target_value": 13, "last_value": 16,
           "last_date": 16, "value": 14, "reported_at": 14, "note": 40}
-DATE_FORMAT = {"vi": "d/m/yyyy", "en": "yyyy-mm-dd"}
+DATE_FORMAT = {"vi": "dd/m/yyyy", "en": "yyyy-mm-dd"}
+"""06/5/2020 as Nghị định 30/2020 writes it (a number format cannot add the zero to months
+1 and 2 only: January shows 05/1/2021)."""
 CSV_DELIMITER = {"vi": ";", "en": ","}
 """What Excel expects where each language is the regional setting: Vietnamese writes decimal
 commas, so its list separator is the semicolon."""
@@ -120,16 +120,15 @@ def write_xlsx(path: Path, rows: Sequence[TemplateRow], know: Knowledge, reporte
             if key in INPUT_KEYS:
                 cell.protection = Protection(locked=False)
                 cell.fill = _INPUT_FILL
+        fit_row(ws, n, [(str(values["title"] or ""), WIDTHS["title"])])
     if rows:
         _validations(ws, tr, know, lang, HEADER_ROW + 1, HEADER_ROW + len(rows))
     ws.freeze_panes = f"B{HEADER_ROW + 1}"
     ws.protection.sheet = True
     ws.protection.formatColumns = False  # allowed: widen a column, wrap a row
     ws.protection.formatRows = False
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    print_on_a4(ws, landscape=True, header_row=HEADER_ROW)  # nine columns: A4 landscape
+    fit_row(ws, HEADER_ROW, [(tr(f"col.{k}"), WIDTHS[k]) for k in TEMPLATE_KEYS])
     buf = io.BytesIO()
     wb.save(buf)
     write_bytes_atomic(path, buf.getvalue())
@@ -149,7 +148,9 @@ def _titles(ws: Worksheet, tr: Messages, know: Knowledge, reporter: str | None, 
         cell.font = Font(bold=n == 1, size=14 if n == 1 else 11)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         ws.merge_cells(f"A{n}:{last_col}{n}")
-    ws.row_dimensions[3].height = 32
+        # the merged title spans every column; 14 pt letters are wider than 11 pt ones
+        size = 14.0 if n == 1 else 11.0
+        fit_row(ws, n, [(text, sum(WIDTHS.values()) * 11.0 / size)], size)
 
 
 def _validations(ws: Worksheet, tr: Messages, know: Knowledge, lang: str, first: int, last: int

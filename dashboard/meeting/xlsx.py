@@ -20,6 +20,7 @@ from openpyxl.worksheet.worksheet import (  # type: ignore[import-untyped, unuse
 )
 
 from dashboard.meeting.document import Block, Document
+from dashboard.xlsx_paper import print_on_a4
 
 PAGE_COLUMNS = 100.0
 """Character widths shared out over a sheet's columns (A4 portrait at fit-to-width)."""
@@ -40,7 +41,7 @@ def document_xlsx(doc: Document, first_sheet: str) -> bytes:
         ws.cell(row=row + 1, column=1, value=f"{role} {hint}")
         row += 1
     ws.column_dimensions["A"].width = PAGE_COLUMNS
-    _page_setup(ws, None)
+    print_on_a4(ws)
     for b in doc.blocks:
         if b.table is None or not b.table.rows:
             continue
@@ -103,19 +104,7 @@ def _table_sheet(ws: Worksheet, b: Block) -> None:
     for col, w in enumerate(t.widths, 1):
         ws.column_dimensions[get_column_letter(col)].width = max(6.0, PAGE_COLUMNS * w / total)
     ws.freeze_panes = ws.cell(row=header + 1, column=1)
-    _page_setup(ws, header)
-
-
-def _page_setup(ws: Worksheet, header: int | None) -> None:
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = ws.ORIENTATION_PORTRAIT
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_options.gridLines = False
-    ws.oddFooter.center.text = "&P / &N"
-    if header is not None:
-        ws.print_title_rows = f"{header}:{header}"
+    print_on_a4(ws, header_row=header)
 
 
 def _sheet_name(text: str, taken: set[str]) -> str:
