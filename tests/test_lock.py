@@ -26,10 +26,16 @@ CALENDAR_VERSIONED = {"tzdata"}
 
 
 def _uv_lock_check(project: Path) -> subprocess.CompletedProcess[str]:
+    """`uv lock --check` from the cache; when re-resolving needs index pages the cache lacks (a
+    fresh machine's sync fetches wheels, not the index), once more with the package registry."""
     env = {**os.environ, "UV_PYTHON_DOWNLOADS": "never"}
-    return subprocess.run([str(UV), "lock", "--check", "--offline", "--python", sys.executable],
-                          cwd=project, env=env, capture_output=True, text=True, check=False,
-                          timeout=120)
+    command = [str(UV), "lock", "--check", "--python", sys.executable]
+    run = subprocess.run([*command, "--offline"], cwd=project, env=env, capture_output=True,
+                         text=True, check=False, timeout=120)
+    if run.returncode != 0 and "network was disabled" in run.stderr:
+        run = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True,
+                             check=False, timeout=300)
+    return run
 
 
 @pytest.fixture
