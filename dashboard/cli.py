@@ -105,7 +105,20 @@ def build_parser() -> argparse.ArgumentParser:
     meeting_cli.register(sub, _common)
     ssh_cli.register(sub, _common, _app_options)
     completion.register(sub)
+    _keep_global_options(parser, sub)
     return parser
+
+
+def _keep_global_options(parser: argparse.ArgumentParser,
+                         sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """`thidua --data X check` means what `thidua check --data X` does: a subcommand's copy of an
+    option the top level has defaults to "not given", so its default cannot overwrite the value
+    given before the subcommand (argparse would otherwise put the subcommand's None over it)."""
+    top = {a.dest for a in parser._actions if a.option_strings}
+    for command in sub.choices.values():
+        for action in command._actions:
+            if action.option_strings and action.dest in top and action.dest != "help":
+                action.default = argparse.SUPPRESS
 
 
 def main(argv: Sequence[str] | None = None) -> int:

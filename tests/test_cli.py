@@ -234,6 +234,20 @@ def test_snapshot_missing_folder(tmp_path, capsys):
     assert len(err.strip().splitlines()) == 1
 
 
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_options_before_the_subcommand_count(folder, tmp_path, capsys, where):
+    """`thidua --data X --lang en --now T snapshot` is the same as giving them after it."""
+    options = ["--data", str(folder), "--lang", "en", "--now", NOW]
+    argv = [*options, "snapshot"] if where == "before" else ["snapshot", *options]
+    code, out, err = _run(capsys, *argv)
+    assert code == 0, err
+    snap = json.loads(out)
+    assert snap["as_of"].startswith("2020-07-01T12:00")
+    assert [a["name"] for a in snap["areas"]] == list(AREA_NAMES_EN)
+    code, out, err = _run(capsys, "--data", str(tmp_path / "nowhere"), "check")
+    assert code == 2 and "nowhere" in err
+
+
 def _svg_text(path: Path) -> str:
     rows = re.findall(r"<text[^>]*>(.*?)</text>", path.read_text(encoding="utf-8"), flags=re.S)
     text = html.unescape("".join(rows)).replace("\xa0", " ")
