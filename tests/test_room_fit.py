@@ -127,10 +127,19 @@ async def test_a_tall_kiosk_shows_more_than_one_view(tmp_path: Path,
                          options=AppOptions(watch=False, rescan_seconds=3600),
                          kiosk=kiosk_settings(source.campaign, dwell_seconds=10,
                                               office_hours="always"))
-    async with smaller.run_test(size=(160, 48)) as pilot:  # one view at a time
+    async with smaller.run_test(size=(160, 48)) as pilot:  # the room below is filled too
         await settle(smaller, pilot)
         app = smaller
-        assert [w.id for w in app.screen.query(".view") if w.display] == ["area-economy"]
+        shown = [w.id for w in app.screen.query(".view") if w.display]
+        assert shown[:2] == ["area-economy", "area-culture_society"], shown
+        assert rows_used(app.export_screenshot()) >= 0.8 * 48
+    tiny = create_app(source, clock=FixedClock(AT),
+                      options=AppOptions(watch=False, rescan_seconds=3600),
+                      kiosk=kiosk_settings(source.campaign, dwell_seconds=10,
+                                           office_hours="always"))
+    async with tiny.run_test(size=(80, 24)) as pilot:  # one view, whole, when two do not fit
+        await settle(tiny, pilot)
+        assert [w.id for w in tiny.screen.query(".view") if w.display] == ["area-economy"]
 
 
 def test_short_titles_come_from_the_targets_file(tmp_path: Path) -> None:
