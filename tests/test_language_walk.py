@@ -1,6 +1,7 @@
 """Every screen and dialog in one language: no catalogue key shown raw (a miss), no word of
-the other language from the interface's own vocabulary (data such as unit names stays as
-the units wrote it)."""
+the other language from the interface's own vocabulary, nor a unit of measure left in
+Vietnamese where the targets file gives its English name (the names of units and reporters
+stay as they are written)."""
 
 from __future__ import annotations
 
@@ -30,7 +31,8 @@ ENGLISH = ["Back", "Close", "Cancel", "palette", "missing", "readable", "empty",
            "column", "expected", "Quit", "Help", "Theme", "rows", "dropped", "warning",
            "pending", "not valid", "Leaderboard", "Forward", "textual-"]
 VIETNAMESE = ["Quay lại", "Thoát", "Trợ giúp", "Đóng", "Hủy", "Lùi 1 ngày", "tệp", "bị loại",
-              "cảnh báo", "thiếu cột", "Giao diện", "không đọc được", "Xếp hạng"]
+              "cảnh báo", "thiếu cột", "Giao diện", "không đọc được", "Xếp hạng",
+              "sản phẩm", "tiêu chí", "nghìn lượt", "% hồ sơ"]
 FOREIGN = {"vi": ENGLISH, "en": VIETNAMESE}
 
 

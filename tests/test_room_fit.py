@@ -8,6 +8,7 @@ import re
 from datetime import datetime
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 from textual.pilot import Pilot
 
@@ -152,3 +153,21 @@ def test_short_titles_come_from_the_targets_file(tmp_path: Path) -> None:
     assert cc01.short_title("en") == "Online filing L3–4"
     kt03 = snap.target("KT03")  # short enough: no short title
     assert kt03 is not None and kt03.short_title("vi") is None
+
+
+def test_units_have_english_names_where_the_targets_file_gives_them(tmp_path: Path) -> None:
+    folder = copy_sample(tmp_path / "d")
+    source = EngineSource(folder)
+    source.refresh()
+    kt01 = source.snapshot(AT).target("KT01")
+    assert kt01 is not None
+    assert (kt01.unit("vi"), kt01.unit("en")) == ("sản phẩm", "products")
+    source.close()
+    # a targets file without the column: English shows the unit as written
+    table = pq.read_table(folder / "targets.parquet")
+    pq.write_table(table.drop_columns(["unit_of_measure_en"]), folder / "targets.parquet")
+    source = EngineSource(folder)
+    source.refresh()
+    kt01 = source.snapshot(AT).target("KT01")
+    assert kt01 is not None and kt01.unit("en") == "sản phẩm"
+    source.close()

@@ -344,6 +344,7 @@ class Engine:
         return TargetState(
             target_id=t.target_id, area=t.area, title_vi=t.title_vi, title_en=t.title_en,
             short_title_vi=t.short_title_vi, short_title_en=t.short_title_en,
+            unit_of_measure_en=t.unit_of_measure_en,
             unit_of_measure=t.unit_of_measure, target_value=t.target_value,
             direction=t.direction, aggregate=t.aggregate, owner=t.owner,
             value=value, completion=raw,

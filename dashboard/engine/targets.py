@@ -19,7 +19,7 @@ DIRECTIONS = ("at_least", "at_most")
 AGGREGATES = ("latest", "sum")
 REQUIRED = ("target_id", "area", "title_vi", "target_value")
 OPTIONAL = ("title_en", "unit_of_measure", "direction", "aggregate", "owner",
-            "short_title_vi", "short_title_en")
+            "short_title_vi", "short_title_en", "unit_of_measure_en")
 
 
 @dataclass(frozen=True)
@@ -36,9 +36,16 @@ class Target:
     short_title_vi: str | None = None
     short_title_en: str | None = None
     """Fewer words for a narrow row (optional columns); the screens fall back to the title."""
+    unit_of_measure_en: str | None = None
+    """The unit's English name (optional column); English screens fall back to the unit."""
 
     def title(self, lang: str) -> str:
         return (self.title_en or self.title_vi) if lang == "en" else self.title_vi
+
+    def unit(self, lang: str) -> str | None:
+        if lang == "en":
+            return self.unit_of_measure_en or self.unit_of_measure
+        return self.unit_of_measure
 
 
 @dataclass(frozen=True)
@@ -130,7 +137,8 @@ def _target(row: dict[str, Any], where: str, areas: set[str]) -> Target:
                             f"{' or '.join(AGGREGATES)}")
     return Target(tid, area, title, _s(row.get("title_en")), _s(row.get("unit_of_measure")),
                   value, direction, aggregate, _s(row.get("owner")),
-                  _s(row.get("short_title_vi")), _s(row.get("short_title_en")))
+                  _s(row.get("short_title_vi")), _s(row.get("short_title_en")),
+                  _s(row.get("unit_of_measure_en")))
 
 
 def _s(value: Any) -> str | None:

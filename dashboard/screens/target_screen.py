@@ -90,7 +90,7 @@ class TargetScreen(Screen[None]):
         tz = self.campaign.tz
         last = numbers_dates.moment(t.last_report_at, lang, tz) if t.last_report_at else "—"
         needed_key = "detail.needed" if t.direction == "at_least" else "detail.needed_less"
-        unit = f" {t.unit_of_measure}" if t.unit_of_measure else ""
+        unit = f" {t.unit(lang)}" if t.unit(lang) else ""
         rows = [
             (tr("detail.value"), value_text(t, lang)),
             (tr("detail.completion"), numbers_dates.percent(t.completion, lang, 1)),
