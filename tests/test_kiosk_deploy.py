@@ -46,7 +46,7 @@ def test_kiosk_options_are_checked_before_anything_runs(tmp_path: Path,
     assert main(["kiosk", "--data", str(folder), "--office-hours", "9-5"]) == 2
     assert "office hours" in capsys.readouterr().err
     assert main(["kiosk", "--data", str(tmp_path / "nowhere")]) == 2
-    assert "data folder not found" in capsys.readouterr().err
+    assert "không tìm thấy thư mục dữ liệu" in capsys.readouterr().err
 
 
 def test_serve_web_binds_only_loopback_unless_told(capsys: pytest.CaptureFixture[str]) -> None:
