@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from dashboard import reasons
+from dashboard import cli_language, reasons
 from dashboard.cli_common import open_engine, since_instant
 from dashboard.clock import Clock, FixedClock, SystemClock, parse_instant
 from dashboard.engine.errors import CampaignError, ThiduaError
@@ -122,7 +122,11 @@ def _keep_global_options(parser: argparse.ArgumentParser,
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    lang = cli_language.argv_language(argv)
+    cli_language.speak(lang)
     parser = build_parser()
+    cli_language.translate(parser, lang)
     args = parser.parse_args(argv)
     try:
         if args.command == "completion":  # written from the parser itself

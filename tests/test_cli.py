@@ -309,3 +309,31 @@ def test_snapshot_markdown_has_what_the_meeting_asks(capsys):
     late = md.split("## Đơn vị chậm báo cáo")[1].split("\n## ")[0]
     overdue = [r["reporter"] for r in doc["reporters"] if r["overdue"]]
     assert overdue and all(r in late for r in overdue)
+
+
+def test_help_speaks_vietnamese_unless_told(capsys):
+    """`thidua --help` and argparse's errors in Vietnamese; every option's help has its
+    Vietnamese (a new option without one fails here); `--lang en` keeps English."""
+    from dashboard import cli_language
+    from dashboard.cli import build_parser
+
+    missing = cli_language.help_texts(build_parser()) - set(cli_language.translations("vi"))
+    assert not missing, sorted(missing)
+    with pytest.raises(SystemExit):
+        main(["check", "--help"])
+    out = capsys.readouterr().out
+    assert out.startswith("cách dùng: thidua check") and "tùy chọn:" in out
+    assert "thư mục đợt thi đua" in out and "show this help" not in out
+    assert main_exit(["chek"]) == 2
+    assert "lỗi: " in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["--lang", "en", "check", "--help"])
+    out = capsys.readouterr().out
+    assert out.startswith("usage: thidua check") and "campaign folder" in out
+
+
+def main_exit(argv):
+    try:
+        return main(argv)
+    except SystemExit as e:
+        return int(e.code or 0)
