@@ -111,6 +111,15 @@ async def test_the_footer_follows_v_everywhere(tmp_path: Path, lang: str) -> Non
         await settle(app, pilot)
         assert catalogue(lang)("keys.back") in screen_text(app)
         check(screen_text(app), lang, "drill-down after v")
+        await pilot.press("v")  # and back, with the drill-down open: all of it follows
+        await settle(app, pilot)
+        text = screen_text(app)
+        check(text, other, "drill-down, v pressed on it")
+        tr = catalogue(other)
+        for key in ("detail.reports", "detail.value", "detail.col_reporter",
+                    "detail.chart_target"):
+            assert tr(key) in text, (key, text)
+        assert ("10/7/2020" if other == "vi" else "10 Jul 2020") in text
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
