@@ -8,6 +8,7 @@ from datetime import datetime, tzinfo
 from dashboard.clock import parse_instant
 from dashboard.engine.engine import Engine
 from dashboard.paths import resolve_data_dir
+from dashboard.usage_errors import UsageError
 
 
 def open_engine(args: argparse.Namespace, grace_seconds: float | None = None) -> Engine:
@@ -26,6 +27,6 @@ def since_instant(text: str | None, now: datetime, tz: tzinfo) -> datetime | Non
         return None
     baseline = parse_instant(text, tz, "--since") if text else default_baseline(now)
     if baseline >= now:
-        raise ValueError(f"--since {text}: must be before the as-of instant "
-                         f"{now.astimezone(tz).isoformat()}")
+        raise UsageError.of("since_not_before", value=text,
+                            now=now.astimezone(tz).isoformat(timespec="minutes"))
     return baseline
