@@ -54,10 +54,9 @@ def _size(text: str) -> tuple[int, int]:
     try:
         w, h = (int(x) for x in text.lower().split("x"))
     except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"size {text!r} is not WIDTHxHEIGHT, e.g. 160x48") from None
+        raise cli_language.type_error(UsageError.of("size_form", value=repr(text))) from None
     if not (40 <= w <= 1000 and 10 <= h <= 500):
-        raise argparse.ArgumentTypeError(f"size {text!r} is out of range")
+        raise cli_language.type_error(UsageError.of("size_range", value=repr(text)))
     return w, h
 
 

@@ -36,8 +36,25 @@ def translations(lang: str) -> dict[str, str]:
     return {k: unicodedata.normalize("NFC", v) for k, v in tomllib.loads(text).items()}
 
 
+_spoken = [DEFAULT_LANGUAGE]
+
+
+def spoken() -> str:
+    """The language speak() last set (for an option's type check, which argparse calls)."""
+    return _spoken[0]
+
+
+def type_error(error: ValueError) -> argparse.ArgumentTypeError:
+    """An option's type check failing, in the spoken language (argparse shows its text)."""
+    from dashboard import reasons
+    from dashboard.i18n import catalogue
+
+    return argparse.ArgumentTypeError(reasons.say(str(error), catalogue(spoken())))
+
+
 def speak(lang: str) -> None:
     """argparse's own words (usage:, options, errors) in `lang` from now on."""
+    _spoken[0] = lang
     table = translations(lang)
     argparse._ = lambda text: table.get(text, text)  # type: ignore[attr-defined]
     argparse.ngettext = (  # type: ignore[attr-defined]

@@ -8,6 +8,8 @@ from __future__ import annotations
 from typing import Self
 
 USAGE_MESSAGES: dict[str, str] = {
+    "size_form": "size {value} is not WIDTHxHEIGHT, e.g. 160x48",
+    "size_range": "size {value} is out of range (40x10 to 1000x500)",
     "not_an_instant": "{option} {value} is not an ISO 8601 date or time (e.g. 2020-07-01 or "
                       "2020-07-01T14:00 or 2020-07-01T14:00+07:00)",
     "since_not_before": "--since {value}: must be before the as-of instant {now}",
