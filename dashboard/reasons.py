@@ -99,7 +99,10 @@ def parse(text: str, code: str = "") -> Reason:
 
 
 def _local(value: str, tr: Catalogue) -> str:
-    """A number or an ISO date of the engine's English text, as the language writes it."""
+    """A number or an ISO date of the engine's English text, as the language writes it
+    (English keeps the engine's own: 3600, 2020-05-06)."""
+    if tr.lang == "en":
+        return value
     if _NUMBER.fullmatch(value):
         return numbers_dates.number(int(value.replace(",", "")), tr.lang)
     if _DECIMAL.fullmatch(value):
