@@ -39,6 +39,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("folder_unlistable", r"cannot list folder \((?P<detail>.*)\)"),
         ("folder_missing", r"data folder (?P<folder>.+) is missing or not readable"),
         ("not_utf8", r"not UTF-8 text"),
+        ("bucket_unreachable", r"bucket (?P<bucket>\S+) cannot be reached \((?P<detail>.*)\)"),
     ))
 
 _EXPECTED = {"string": "string", "number": "number", "timestamp or date": "timestamp"}
