@@ -69,10 +69,10 @@ def _seconds(text: str) -> float:
 
 
 def _serve_ssh(args: argparse.Namespace) -> int:
+    from dashboard.cli_common import data_folder
     from dashboard.clock import parse_instant
     from dashboard.engine import codec
     from dashboard.engine.campaign import load_campaign
-    from dashboard.cli_common import data_folder
     from dashboard.ssh.config import is_loopback, parse_listen
 
     notifier()  # systemd's variables, read (and kept from the viewers) before anything starts

@@ -1,0 +1,209 @@
+"""`--data s3://bucket/prefix` against a real S3-compatible server (SeaweedFS on 127.0.0.1,
+started here): the same answers as the same files in a folder, only new or changed objects
+fetched, a new object on a running dashboard's screen, the bucket unreachable and back."""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from dashboard.app import AppOptions
+from dashboard.cli import main
+from dashboard.cli_common import open_source
+from dashboard.clock import FixedClock
+from dashboard.frontends import create_app
+from dashboard.s3.mirror import Mirror
+from tests.app_support import MID_CAMPAIGN, copy_sample, screen_text, wait_for
+from tests.hostile_support import FILE_NAME, make_hostile
+from tests.s3_support import Relay, S3Server, listing, start_server, upload_tree
+from widgets.area_panel import AreaPanel
+
+_names = itertools.count()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Server]:
+    try:
+        s = start_server(tmp_path_factory.mktemp("weed"))
+    except RuntimeError as e:
+        pytest.skip(str(e))
+    yield s
+    s.stop()
+
+
+@pytest.fixture
+def bucket(server: S3Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A new bucket, the AWS variables of a deployment, and a cache of this test's own."""
+    name = f"camp-{os.getpid()}-{next(_names)}"
+    server.client().create_bucket(Bucket=name)
+    for k, v in server.env().items():
+        monkeypatch.setenv(k, v)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv("THIDUA_DATA", raising=False)
+    return name
+
+
+def _progress(rows: list[tuple[str, str, float]]) -> bytes:
+    from datetime import datetime
+
+    table = pa.table({
+        "target_id": [r[0] for r in rows], "reporter": [r[1] for r in rows],
+        "reported_at": pa.array([datetime(2020, 7, 15, 9, 0)] * len(rows), pa.timestamp("us")),
+        "value": [r[2] for r in rows]})
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink)
+    return bytes(sink.getvalue().to_pybytes())
+
+
+def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_snapshot_and_check_from_a_bucket_equal_the_same_files_in_a_folder(
+        server: S3Server, bucket: str, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    local = make_hostile(tmp_path / "local")  # hostile text and a hostile file name
+    progress = local / "progress"
+    (progress / "empty.parquet").write_bytes(b"")
+    (progress / "2020-W21" / "garbled.parquet").write_bytes(b"PAR1 not really parquet PAR1")
+    ignored = [".hidden.parquet", "_underscore.parquet", "~lock.parquet", "x.tmp.parquet",
+               "notes.txt", ".sub/inside.parquet", "2020-W26/.upload.parquet.part"]
+    good = (progress / "2020-W21" / "xa-mai-pha.parquet").read_bytes()
+    for name in ignored:
+        (progress / name).parent.mkdir(parents=True, exist_ok=True)
+        (progress / name).write_bytes(good)
+    times = upload_tree(server.client(), bucket, "lang-son/", local)
+    for rel, ns in times.items():  # the same files: the same bytes and the same times
+        os.utime(local / rel, ns=(ns, ns))
+    before = listing(server.client(), bucket)
+
+    url = f"s3://{bucket}/lang-son"
+    for now, fmt in (("2020-05-20T08:00", "json"), ("2020-07-15T10:00", "json"),
+                     ("2020-09-30T23:00", "md")):
+        s3 = _run(capsys, "snapshot", "--data", url, "--now", now, "--format", fmt)
+        disk = _run(capsys, "snapshot", "--data", str(local), "--now", now, "--format", fmt)
+        assert s3 == disk and s3[0] == 0
+    s3_check = _run(capsys, "check", "--data", url)
+    disk_check = _run(capsys, "check", "--data", str(local))
+    assert s3_check == disk_check
+    assert s3_check[0] == 1 and "empty.parquet" in s3_check[1] and "garbled" in s3_check[1]
+    assert "hostile" in s3_check[1] or "PWNED" in s3_check[1] or "␛" in s3_check[1]
+    # the ignored names never cost a download, and the bucket is exactly as it was
+    copy = Mirror.open(url).folder
+    assert not [n for n in ignored if (copy / "progress" / n).exists()]
+    assert (copy / "progress" / FILE_NAME).is_file()
+    assert listing(server.client(), bucket) == before
+
+
+def test_only_new_or_changed_objects_are_fetched_and_deleted_ones_leave(
+        server: S3Server, bucket: str, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    client = server.client()
+    upload_tree(client, bucket, "", copy_sample(tmp_path / "d"))
+    url = f"s3://{bucket}"
+    mirror = Mirror.open(url)
+    first = mirror.sync()
+    assert first.fetched == first.objects > 250 and first.removed == 0  # not README.md
+    again = mirror.sync()  # nothing changed: one listing, nothing else
+    assert (again.fetched, again.removed, again.requests) == (0, 0, 1)
+
+    def kt01() -> float:
+        import json
+
+        code, out, _ = _run(capsys, "snapshot", "--data", url, "--now", "2020-07-15T10:00")
+        assert code == 0
+        return next(t["value"] for a in json.loads(out)["areas"] for t in a["targets"]
+                    if t["target_id"] == "KT01")
+
+    client.put_object(Bucket=bucket, Key="progress/live-kt01.parquet",
+                      Body=_progress([("KT01", "Phòng Kinh tế", 2.0)]))
+    assert kt01() == 2
+    assert mirror.sync().fetched == 0  # the snapshot fetched it into the one shared copy
+    client.put_object(Bucket=bucket, Key="progress/live-kt01.parquet",
+                      Body=_progress([("KT01", "Phòng Kinh tế", 1.0)]))
+    changed = mirror.sync()
+    assert (changed.fetched, changed.removed, changed.requests) == (1, 0, 2)
+    assert kt01() == 1
+    client.delete_object(Bucket=bucket, Key="progress/live-kt01.parquet")
+    assert kt01() == 0
+    assert not (mirror.folder / "progress" / "live-kt01.parquet").exists()
+
+
+def _panel(app: object, area: str) -> str:
+    return app.screen.query_one(f"#area-{area}", AreaPanel).shown_text()  # type: ignore[attr-defined]
+
+
+async def test_a_new_object_reaches_a_running_dashboard(server: S3Server, bucket: str,
+                                                        tmp_path: Path) -> None:
+    client = server.client()
+    upload_tree(client, bucket, "city/", copy_sample(tmp_path / "d"))
+    source = open_source(argparse.Namespace(data=f"s3://{bucket}/city", poll=0.3))
+    app = create_app(source, clock=FixedClock(MID_CAMPAIGN),
+                     options=AppOptions(watch=True, rescan_seconds=60.0))
+    try:
+        async with app.run_test(size=(160, 48)) as pilot:
+            assert await wait_for(pilot, lambda: app.snapshot is not None)
+            assert "2/2 sản phẩm" not in _panel(app, "economy")
+            client.put_object(Bucket=bucket, Key="city/progress/live-kt01.parquet",
+                              Body=_progress([("KT01", "Phòng Kinh tế", 2.0)]))
+            # one poll (0.3 s) plus a refresh; the safety-net rescan is a minute away
+            assert await wait_for(pilot, lambda: "2/2 sản phẩm" in _panel(app, "economy"), 5.0)
+    finally:
+        source.close()
+
+
+async def test_an_unreachable_bucket_keeps_the_figures_under_the_stale_banner_and_recovers(
+        server: S3Server, bucket: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    client = server.client()
+    upload_tree(client, bucket, "", copy_sample(tmp_path / "d"))
+    relay = Relay(int(server.endpoint.rsplit(":", 1)[1]))
+    monkeypatch.setenv("AWS_ENDPOINT_URL", relay.endpoint)
+    source = open_source(argparse.Namespace(data=f"s3://{bucket}", poll=0.3))
+    app = create_app(source, clock=FixedClock(MID_CAMPAIGN),
+                     options=AppOptions(watch=True, rescan_seconds=0.5))
+    try:
+        async with app.run_test(size=(160, 48)) as pilot:
+            assert await wait_for(pilot, lambda: app.snapshot is not None)
+            shown = _panel(app, "economy")
+            relay.cut()
+            assert await wait_for(pilot, lambda: app.snapshot is not None
+                                  and app.snapshot.error is not None, 8.0)
+            text = screen_text(app)
+            assert "SỐ LIỆU CŨ" in text and "không kết nối được kho lưu trữ" in text
+            assert _panel(app, "economy") == shown  # the last good figures stay
+            client.put_object(Bucket=bucket, Key="progress/while-away.parquet",
+                              Body=_progress([("KT01", "Phòng Kinh tế", 2.0)]))
+            relay.restore()
+            assert await wait_for(pilot, lambda: app.snapshot is not None
+                                  and app.snapshot.error is None
+                                  and "2/2 sản phẩm" in _panel(app, "economy"), 8.0)
+            assert "SỐ LIỆU CŨ" not in screen_text(app)
+    finally:
+        source.close()
+        relay.cut()
+
+
+def test_a_bucket_unreachable_at_start_is_one_line_and_exit_2(
+        server: S3Server, bucket: str, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    relay = Relay(int(server.endpoint.rsplit(":", 1)[1]))
+    relay.cut()
+    monkeypatch.setenv("AWS_ENDPOINT_URL", relay.endpoint)
+    code, out, err = _run(capsys, "check", "--data", f"s3://{bucket}/x", "--lang", "en")
+    assert code == 2 and out == ""
+    assert err.strip() == (f"thidua: bucket s3://{bucket}/x/ cannot be reached "
+                           "(Could not connect to the endpoint URL)")
+
+
+def test_credentials_never_go_on_the_command_line(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = _run(capsys, "check", "--data", "s3://AKIDEXAMPLE:s3cr3t@camp/x")
+    assert code == 2 and "s3cr3t" not in err and "AWS_ACCESS_KEY_ID" in err
