@@ -23,14 +23,23 @@ def data_folder(args: argparse.Namespace, *, live: bool = False) -> tuple[Path, 
     remote = remote_data(args.data)
     if remote is None:
         return resolve_data_dir(args.data), None
-    from dashboard.s3.mirror import Mirror
+    from dashboard.s3.mirror import BucketUnreachable, Mirror
     from dashboard.s3.poller import DEFAULT_POLL_SECONDS, Poller
 
     mirror = Mirror.open(remote)
-    mirror.sync()
-    if not live:
-        return mirror.folder, None
-    poller = Poller(mirror, getattr(args, "poll", None) or DEFAULT_POLL_SECONDS)
+    interval = getattr(args, "poll", None) or DEFAULT_POLL_SECONDS
+    try:
+        mirror.sync()
+    except BucketUnreachable as e:
+        # a live app restarted during an outage shows its last copy under the stale banner;
+        # a one-shot answer (snapshot, check) is never given from a copy that may be old
+        if not live or mirror.synced_at() is None:
+            raise
+        poller = Poller(mirror, interval, unreachable=str(e), last_ok=mirror.synced_at())
+    else:
+        if not live:
+            return mirror.folder, None
+        poller = Poller(mirror, interval)
     poller.start()
     return mirror.folder, poller
 

@@ -191,6 +191,14 @@ async def test_an_unreachable_bucket_keeps_the_figures_under_the_stale_banner_an
             text = screen_text(app)
             assert "SỐ LIỆU CŨ" in text and "không kết nối được kho lưu trữ" in text
             assert _panel(app, "economy") == shown  # the last good figures stay
+            # a node restarted meanwhile starts on its copy, stale from the start
+            restarted = open_source(argparse.Namespace(data=f"s3://{bucket}", poll=0.3))
+            try:
+                snap = restarted.snapshot(MID_CAMPAIGN)
+                assert "cannot be reached" in (snap.error or "") and snap.stale_since
+                assert snap.target("KT01") is not None
+            finally:
+                restarted.close()
             client.put_object(Bucket=bucket, Key="progress/while-away.parquet",
                               Body=_progress([("KT01", "Phòng Kinh tế", 2.0)]))
             relay.restore()

@@ -25,7 +25,7 @@ import os
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -132,6 +132,15 @@ class Mirror:
     def url(self) -> str:
         return self.location.url
 
+    def synced_at(self) -> datetime | None:
+        """When the copy last matched the bucket (None: there is no copy yet)."""
+        try:
+            if not (self.folder / CAMPAIGN_FILE).is_file():
+                return None
+            return datetime.fromtimestamp((self.home / "synced").stat().st_mtime, UTC)
+        except OSError:
+            return None
+
     def sync(self) -> SyncResult:
         """Bring the copy up to the bucket; BucketUnreachable when it cannot (the copy keeps
         every object it had, and those fetched before the failure)."""
@@ -164,6 +173,7 @@ class Mirror:
                                         f"({_detail(e)})") from None
             if fetched or removed:
                 self._save_manifest(known)
+            (self.home / "synced").touch()
         return SyncResult(len(listing), fetched, removed, requests)
 
     def _list(self) -> tuple[dict[str, RemoteObject], int]:

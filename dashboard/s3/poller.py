@@ -11,8 +11,9 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import datetime
 
+from dashboard.clock import Clock, SystemClock
 from dashboard.engine.model import Snapshot
 from dashboard.s3.mirror import BucketUnreachable, Mirror
 
@@ -22,14 +23,19 @@ DEFAULT_POLL_SECONDS = 5.0
 
 
 class Poller:
-    def __init__(self, mirror: Mirror, interval: float = DEFAULT_POLL_SECONDS) -> None:
+    def __init__(self, mirror: Mirror, interval: float = DEFAULT_POLL_SECONDS, *,
+                 unreachable: str | None = None, last_ok: datetime | None = None,
+                 clock: Clock | None = None) -> None:
+        """unreachable: the bucket could not be reached at start (the copy is `last_ok`'s)."""
         self.mirror = mirror
         self.interval = max(0.2, interval)
         self.polls = 0
         self.generation = 0
         """Goes up each time the bucket goes unreachable or comes back."""
-        self._error: str | None = None
-        self._last_ok: datetime | None = datetime.now(UTC)
+        self._clock = clock or SystemClock()
+        """The wall clock: when the copy last matched the bucket (stale since…)."""
+        self._error: str | None = unreachable
+        self._last_ok: datetime = last_ok or self._clock.now()
         self._listeners: list[Callable[[], None]] = []
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -73,7 +79,7 @@ class Poller:
             log.info("bucket %s reachable again", self.mirror.url)
             self._error = None
             self.generation += 1
-        self._last_ok = datetime.now(UTC)
+        self._last_ok = self._clock.now()
         return flipped or result.changed
 
     def mark(self, snap: Snapshot) -> Snapshot:
