@@ -296,3 +296,36 @@ async def test_two_ssh_nodes_on_one_bucket_push_new_objects_and_the_outage_to_vi
         for h in hubs:
             await h.close()
         relay.cut()
+
+
+def test_import_puts_one_new_object_and_never_over_another(
+        server: S3Server, bucket: str, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from dashboard.s3.mirror import ObjectExists
+
+    client = server.client()
+    upload_tree(client, bucket, "city/", small_campaign(tmp_path / "d"))
+    before = listing(client, bucket)
+    sheet = tmp_path / "police.csv"
+    sheet.write_text("target_id,reporter,reported_at,value,note\n"
+                     "AN04,Công an thành phố,2020-07-10 09:30,36,\n", encoding="utf-8")
+    url = f"s3://{bucket}/city"
+    argv = ("import", str(sheet), "--data", url, "--reporter", "Công an thành phố",
+            "--now", "2020-07-10T18:00")
+    code, out, _ = _run(capsys, *argv)
+    assert code == 0, out
+    after = listing(client, bucket)
+    [new] = set(after) - set(before)
+    assert new.startswith("city/progress/imports/") and set(before) <= set(after)
+    code, out, _ = _run(capsys, "snapshot", "--data", url, "--now", "2020-07-10T18:00")
+    an04 = next(t for a in json.loads(out)["areas"] for t in a["targets"]
+                if t["target_id"] == "AN04")
+    assert an04["value"] == 36
+    assert _run(capsys, *argv)[0] == 1  # the same content again: refused, nothing put
+    assert listing(client, bucket) == after
+    # two importers racing past that check still cannot replace each other's object
+    with pytest.raises(ObjectExists):
+        Mirror.open(url).put_new(new[len("city/"):], b"not the same rows")
+    assert listing(client, bucket) == after

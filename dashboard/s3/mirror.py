@@ -46,6 +46,10 @@ class BucketUnreachable(ThiduaError):
     """A listing or a download failed: the copy keeps what it had."""
 
 
+class ObjectExists(Exception):
+    """A conditional put found an object at that key already (its path under the prefix)."""
+
+
 @dataclass(frozen=True)
 class RemoteObject:
     key: str
@@ -175,6 +179,26 @@ class Mirror:
                 self._save_manifest(known)
             (self.home / "synced").touch()
         return SyncResult(len(listing), fetched, removed, requests)
+
+    def put_new(self, rel: str, data: bytes) -> str:
+        """Put one new object at PREFIX/rel with a conditional write (If-None-Match: *): it
+        is never put over an object already there (ObjectExists). Its key."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        key = self.location.prefix + rel
+        try:
+            self.client.put_object(Bucket=self.location.bucket, Key=key, Body=data,
+                                   IfNoneMatch="*")
+        except ClientError as e:
+            if e.response.get("Error", {}).get("Code") in ("PreconditionFailed", "412",
+                                                           "ConditionalRequestConflict"):
+                raise ObjectExists(rel) from None
+            raise BucketUnreachable(f"bucket {self.url} cannot be reached "
+                                    f"({_detail(e)})") from None
+        except BotoCoreError as e:
+            raise BucketUnreachable(f"bucket {self.url} cannot be reached "
+                                    f"({_detail(e)})") from None
+        return key
 
     def _list(self) -> tuple[dict[str, RemoteObject], int]:
         out: dict[str, RemoteObject] = {}
