@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from dashboard.clock import parse_instant
 from dashboard.engine.engine import Engine
+from dashboard.engine.errors import CampaignError
 from dashboard.paths import remote_data, resolve_data_dir
 
 if TYPE_CHECKING:
@@ -37,6 +38,9 @@ def data_folder(args: argparse.Namespace, *, live: bool = False) -> tuple[Path, 
             raise
         poller = Poller(mirror, interval, unreachable=str(e), last_ok=mirror.synced_at())
     else:
+        if not (mirror.folder / "campaign.toml").is_file():
+            raise CampaignError(f"{mirror.url}: no campaign.toml under this prefix (a "
+                                "campaign folder needs one)")
         if not live:
             return mirror.folder, None
         poller = Poller(mirror, interval)

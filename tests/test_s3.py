@@ -223,6 +223,13 @@ def test_a_bucket_unreachable_at_start_is_one_line_and_exit_2(
                            "(Could not connect to the endpoint URL)")
 
 
+def test_a_prefix_without_a_campaign_says_so_with_its_address(
+        bucket: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = _run(capsys, "snapshot", "--data", f"s3://{bucket}/nothing-here")
+    assert code == 2 and out == ""
+    assert f"s3://{bucket}/nothing-here/: no campaign.toml" in err
+
+
 def test_credentials_never_go_on_the_command_line(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = _run(capsys, "check", "--data", "s3://AKIDEXAMPLE:s3cr3t@camp/x")
     assert code == 2 and "s3cr3t" not in err and "AWS_ACCESS_KEY_ID" in err
