@@ -74,6 +74,8 @@ def start_server(folder: Path) -> S3Server:
     argv = [binary, f"-logdir={folder}", "server", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
             f"-dir={folder}", "-s3", f"-s3.config={folder / 's3.json'}", "-filer",
             "-volume.max=0", "-master.volumeSizeLimitMB=32",
+            # nothing leaves this machine: no usage reports (and a dead address if it tried)
+            "-master.telemetry=false", "-master.telemetry.url=http://127.0.0.1:9/",
             *(f"-{name}={port}" for name, port in ports.items())]
     log = open(folder / "weed.out", "wb")  # noqa: SIM115 - the server's, closed with it
     process = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT,
