@@ -325,6 +325,9 @@ class ThiduaApp(App[int]):
         self.tr = catalogue(self.lang)
         self._apply_key_labels()
         self.dashboard.set_language(self.tr)
+        for screen in self.screen_stack:
+            if isinstance(screen, TargetScreen):
+                screen.set_language(self.tr)
         self.dashboard.set_past(self._past_text())
         self._tick()
         self.notify(self.tr("ui.language"), timeout=2)

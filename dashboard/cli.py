@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from dashboard import reasons
+from dashboard import cli_language, reasons
 from dashboard.cli_common import open_engine, open_source, since_instant
 from dashboard.clock import Clock, FixedClock, SystemClock, parse_instant
 from dashboard.engine.errors import CampaignError, ThiduaError
@@ -107,11 +107,28 @@ def build_parser() -> argparse.ArgumentParser:
     meeting_cli.register(sub, _common)
     ssh_cli.register(sub, _common, _app_options)
     completion.register(sub)
+    _keep_global_options(parser, sub)
     return parser
 
 
+def _keep_global_options(parser: argparse.ArgumentParser,
+                         sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """`thidua --data X check` means what `thidua check --data X` does: a subcommand's copy of an
+    option the top level has defaults to "not given", so its default cannot overwrite the value
+    given before the subcommand (argparse would otherwise put the subcommand's None over it)."""
+    top = {a.dest for a in parser._actions if a.option_strings}
+    for command in sub.choices.values():
+        for action in command._actions:
+            if action.option_strings and action.dest in top and action.dest != "help":
+                action.default = argparse.SUPPRESS
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    lang = cli_language.argv_language(argv)
+    cli_language.speak(lang)
     parser = build_parser()
+    cli_language.translate(parser, lang)
     args = parser.parse_args(argv)
     try:
         if args.command == "completion":  # written from the parser itself

@@ -528,6 +528,19 @@ SHORT_TITLES: dict[str, tuple[str, str]] = {
 }
 
 
+UNITS_EN: dict[str, str] = {
+    "sản phẩm": "products", "tiêu chí": "criteria", "khu": "areas",
+    "% dự toán": "% of estimate", "%": "%", "% khối lượng": "% of work",
+    "nghìn lượt": "thousand visits", "ha": "ha", "km": "km", "% dân số": "% of population",
+    "trường": "schools", "% giáo viên": "% of teachers", "hoạt động": "events",
+    "% hộ": "% of households", "% đối tượng": "% of recipients", "% hồ sơ": "% of files",
+    "% cơ quan": "% of agencies", "% văn bản": "% of documents", "vụ": "cases",
+    "% cùng kỳ": "% of last year", "đại hội": "congresses", "% quân số": "% of strength",
+    "đơn vị": "units", "cuộc": "patrols",
+}
+"""unit_of_measure → unit_of_measure_en (the optional column the English screens show)."""
+
+
 def _targets_table() -> pa.Table:
     rows = sorted(TARGETS, key=lambda t: t.target_id)
     short = [SHORT_TITLES.get(t.target_id) for t in rows]
@@ -544,6 +557,7 @@ def _targets_table() -> pa.Table:
             "owner": [_nfc(t.owner) for t in rows],
             "short_title_vi": [_nfc(s[0]) if s else None for s in short],
             "short_title_en": [_nfc(s[1]) if s else None for s in short],
+            "unit_of_measure_en": [UNITS_EN.get(t.unit_of_measure or "") for t in rows],
         },
         schema=TARGETS_SCHEMA,
     )

@@ -218,7 +218,7 @@ def _print_changes(items: Sequence[Change], know: Knowledge, tr: Messages) -> No
 def _shown(state: TargetState | None, lang: str) -> str:
     if state is None or state.value is None:
         return "—"
-    unit = f" {state.unit_of_measure}" if state.unit_of_measure else ""
+    unit = f" {state.unit(lang)}" if state.unit(lang) else ""
     return f"{show_number(state.value, lang)}{unit}"
 
 

@@ -45,9 +45,6 @@ log = logging.getLogger("thidua.kiosk")
 
 NARROW_COLUMNS = 120
 """Below this width the leaderboard packs two narrower columns, so its 18 units fit 80×24."""
-TALL_ROWS = 55
-"""From this spotlight height on, the views after the current one fill the room below it
-(a wall screen shows more at once; the rotation still moves the current one on)."""
 
 
 def _widget_id(view: str) -> str:
@@ -270,10 +267,12 @@ class KioskScreen(Screen[None]):
         note.display = bool(text)
 
     def _views_that_fit(self, current: str) -> list[str]:
-        """The current view, then those after it in the rotation while they fit (tall)."""
+        """The current view, then those after it in the rotation while they fit whole: the
+        room below the current view is filled (a wall screen shows more at once; the rotation
+        still moves the current one on)."""
         spot = self.query_one("#spotlight")
         room, width = spot.size.height, spot.size.width
-        if room < TALL_ROWS or current not in self.views:
+        if current not in self.views:
             return [current]
         chrome = 2 + (2 if self.size.width >= 200 else 0)  # border, and the wide padding
         i = self.views.index(current)
@@ -282,8 +281,8 @@ class KioskScreen(Screen[None]):
         used = 0
         for view in order:
             widget = self.query_one(f"#{_widget_id(view)}")
-            if not isinstance(widget, CachedLinesLike):
-                break
+            if not isinstance(widget, CachedLinesLike):  # its height is not known ahead
+                return shown or [current]
             height = widget.line_count(max(1, width - 2 - 4)) + chrome
             if shown and used + height > room:
                 break
