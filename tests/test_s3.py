@@ -227,7 +227,7 @@ def test_a_prefix_without_a_campaign_says_so_with_its_address(
         bucket: str, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = _run(capsys, "snapshot", "--data", f"s3://{bucket}/nothing-here")
     assert code == 2 and out == ""
-    assert f"s3://{bucket}/nothing-here/: no campaign.toml" in err
+    assert f"s3://{bucket}/nothing-here/: không có campaign.toml trong tiền tố này" in err
 
 
 def test_credentials_never_go_on_the_command_line(capsys: pytest.CaptureFixture[str]) -> None:
