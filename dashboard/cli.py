@@ -14,6 +14,7 @@ from dashboard.engine.errors import CampaignError, ThiduaError
 from dashboard.engine.model import Snapshot
 from dashboard.i18n import LANGUAGES, catalogue
 from dashboard.source import EngineSource
+from dashboard.usage_errors import UsageError
 from dashboard.versions import version_text
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_UNUSABLE = 0, 1, 2
@@ -153,7 +154,8 @@ def main(argv: Sequence[str] | None = None) -> int:
               file=sys.stderr)
         return EXIT_UNUSABLE
     except ValueError as e:
-        print(f"thidua: {e}", file=sys.stderr)
+        print(f"thidua: {reasons.say(str(e), catalogue(getattr(args, 'lang', 'vi')))}",
+              file=sys.stderr)
         return EXIT_UNUSABLE
     except KeyboardInterrupt:
         return 130
@@ -251,7 +253,7 @@ def _screenshot(args: argparse.Namespace) -> int:
     try:
         folder = source.folder
         if folder is not None and out.resolve().is_relative_to(folder.resolve()):
-            raise ValueError(f"--out {out}: not inside the data folder (it belongs to the users)")
+            raise UsageError.of("out_in_data", out=out)
         app = create_app(source, clock=_clock(args, source), options=AppOptions(
             lang=args.lang, watch=False, screenshot_to=out.resolve()))
         app.run(headless=True, size=args.size)

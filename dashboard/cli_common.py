@@ -11,6 +11,7 @@ from dashboard.clock import parse_instant
 from dashboard.engine.engine import Engine
 from dashboard.engine.errors import CampaignError
 from dashboard.paths import remote_data, resolve_data_dir
+from dashboard.usage_errors import UsageError
 
 if TYPE_CHECKING:
     from dashboard.s3.poller import Poller
@@ -84,6 +85,6 @@ def since_instant(text: str | None, now: datetime, tz: tzinfo) -> datetime | Non
         return None
     baseline = parse_instant(text, tz, "--since") if text else default_baseline(now)
     if baseline >= now:
-        raise ValueError(f"--since {text}: must be before the as-of instant "
-                         f"{now.astimezone(tz).isoformat()}")
+        raise UsageError.of("since_not_before", value=text,
+                            now=now.astimezone(tz).isoformat(timespec="minutes"))
     return baseline

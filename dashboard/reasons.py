@@ -20,6 +20,7 @@ from datetime import date
 from dashboard import numbers_dates
 from dashboard.engine.errors import MESSAGES
 from dashboard.i18n import Catalogue
+from dashboard.usage_errors import USAGE_MESSAGES
 
 
 @dataclass(frozen=True)
@@ -67,12 +68,14 @@ def _template_pattern(template: str) -> re.Pattern[str]:
 
 _ERRORS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (code, _template_pattern(template)) for code, template in sorted(
-        MESSAGES.items(), key=lambda item: -len(re.sub(r"\{[^}]*\}", "", item[1]))))
+        {**MESSAGES, **USAGE_MESSAGES}.items(),
+        key=lambda item: -len(re.sub(r"\{[^}]*\}", "", item[1]))))
 """Most literal text first, so "not valid TOML: arrays … nested too deeply" wins over
 "not valid TOML: {detail}"."""
-_LOCAL = {"count", "limit", "days", "start", "first", "last", "expected"}
+_LOCAL = {"count", "limit", "days", "start", "first", "last", "expected", "low", "high"}
 """Parameters the engine writes itself (numbers, ISO dates), not what a user wrote."""
 _NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+|\d+")
+_DECIMAL = re.compile(r"\d+\.\d+")
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _FILE_REASON = re.compile(r"(?P<file>[^\s:][^:]*?): (?P<reason>.+)", re.S)
 
@@ -101,6 +104,8 @@ def _local(value: str, tr: Catalogue) -> str:
     """A number or an ISO date of the engine's English text, as the language writes it."""
     if _NUMBER.fullmatch(value):
         return numbers_dates.number(int(value.replace(",", "")), tr.lang)
+    if _DECIMAL.fullmatch(value):
+        return numbers_dates.number(float(value), tr.lang)
     if _ISO_DAY.fullmatch(value):
         return numbers_dates.day(date.fromisoformat(value), tr.lang)
     return value
@@ -129,6 +134,8 @@ def _render_params(reason: Reason, tr: Catalogue, params: dict[str, str]) -> str
         params["expected"] = tr(f"reason.expect_{_EXPECTED.get(params['expected'], 'other')}")
     if params.get("type") in _TYPES:
         params["type"] = tr(f"reason.type_{_TYPES[params['type']]}")
+    if "unit" in params and f"reason.unit_{params['unit']}" in tr:
+        params["unit"] = tr(f"reason.unit_{params['unit']}")
     if "allowed" in params:
         params["allowed"] = params["allowed"].replace(" or ", tr("reason.or"))
     return tr(f"reason.{reason.code}", **params)

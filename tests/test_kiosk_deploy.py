@@ -39,12 +39,15 @@ def test_kiosk_options_are_checked_before_anything_runs(tmp_path: Path,
                                                         ) -> None:
     folder = copy_sample(tmp_path / "d")
     assert main(["kiosk", "--data", str(folder), "--dwell", "0"]) == 2
+    assert "--dwell = 0.0 nằm ngoài khoảng cho phép (giây từ 1 đến 3.600)" in \
+        capsys.readouterr().err
+    assert main(["kiosk", "--data", str(folder), "--dwell", "0", "--lang", "en"]) == 2
     assert "--dwell = 0.0 is out of range (allowed: a number of seconds from 1 to 3600)" in \
         capsys.readouterr().err
     assert main(["kiosk", "--data", str(folder), "--stale-after", "inf"]) == 2
-    assert "--stale-after = inf is out of range" in capsys.readouterr().err
+    assert "--stale-after = inf nằm ngoài khoảng cho phép" in capsys.readouterr().err
     assert main(["kiosk", "--data", str(folder), "--office-hours", "9-5"]) == 2
-    assert "office hours" in capsys.readouterr().err
+    assert "--office-hours: giờ làm việc '9-5' không đúng dạng" in capsys.readouterr().err
     assert main(["kiosk", "--data", str(tmp_path / "nowhere")]) == 2
     assert "không tìm thấy thư mục dữ liệu" in capsys.readouterr().err
 

@@ -143,20 +143,22 @@ async def test_kiosk_speaks_one_language(tmp_path: Path, lang: str,
 
 
 def test_every_engine_error_reads_back_to_its_code_and_speaks_vietnamese() -> None:
-    """Each error the engine raises on purpose (errors.MESSAGES), written as the engine writes
-    it, is read back to its own code and shown in Vietnamese with its file, line and values."""
+    """Each error the engine raises on purpose (errors.MESSAGES) and each command-line message
+    with a code (usage_errors), written as they are written, is read back to its own code and
+    shown in Vietnamese with its file, line and values."""
     import string
 
     from dashboard import reasons
     from dashboard.engine.errors import MESSAGES, message, place
+    from dashboard.usage_errors import USAGE_MESSAGES, UsageError
 
     vi = catalogue("vi")
-    for code, template in MESSAGES.items():
+    for code, template in {**MESSAGES, **USAGE_MESSAGES}.items():
         names = {n for _l, n, _s, _c in string.Formatter().parse(template) if n}
         params: dict[str, object] = {n: f"V{i}{n}" for i, n in enumerate(sorted(names))}
         if "place" in names:
             params["place"] = place("/srv/dot-thi-dua/campaign.toml", line=12)
-        text = message(code, **params)
+        text = message(code, **params) if code in MESSAGES else str(UsageError.of(code, **params))
         assert reasons.parse(text).code == code, (code, reasons.parse(text))
         shown = reasons.say(text, vi)
         assert shown != text and f"reason.{code}" in vi, code

@@ -6,7 +6,8 @@ code and parameters with patterns made from the same templates, and shows it in 
 language from the catalogues (`reason.<code>`).
 
 A template's `{place}` is where the problem is: a file, `FILE, line N` (campaign.toml) or
-`FILE row N` (a targets file); every other `{name}` is a parameter. Numbers are written with
+`FILE row N` (a targets file); every other `{name}` is a parameter (not `path`, `line`, `row`
+or `file`, which name the place). Numbers are written with
 thousands separators (`10,000`), dates as ISO (2020-05-06)."""
 
 from __future__ import annotations
