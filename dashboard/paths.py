@@ -24,7 +24,9 @@ def remote_data(option: str | None) -> str | None:
 
 def resolve_data_dir(option: str | None) -> Path:
     if remote_data(option):
-        raise ValueError(f"--data {remote_data(option)}: this command needs a local folder")
+        from dashboard.usage_errors import UsageError
+
+        raise UsageError.of("s3_needs_folder", value=remote_data(option))
     if option:
         return Path(option).expanduser()
     env = os.environ.get(ENV_VAR)

@@ -189,7 +189,8 @@ async def test_an_unreachable_bucket_keeps_the_figures_under_the_stale_banner_an
             assert await wait_for(pilot, lambda: app.snapshot is not None
                                   and app.snapshot.error is not None, 8.0)
             text = screen_text(app)
-            assert "SỐ LIỆU CŨ" in text and "không kết nối được kho lưu trữ" in text
+            assert "SỐ LIỆU CŨ" in text
+            assert f"không kết nối được kho lưu trữ s3://{bucket}/ (máy chủ không trả lời)" in text
             assert _panel(app, "economy") == shown  # the last good figures stay
             # a node restarted meanwhile starts on its copy, stale from the start
             restarted = open_source(argparse.Namespace(data=f"s3://{bucket}", poll=0.3))
@@ -219,8 +220,7 @@ def test_a_bucket_unreachable_at_start_is_one_line_and_exit_2(
     monkeypatch.setenv("AWS_ENDPOINT_URL", relay.endpoint)
     code, out, err = _run(capsys, "check", "--data", f"s3://{bucket}/x", "--lang", "en")
     assert code == 2 and out == ""
-    assert err.strip() == (f"thidua: bucket s3://{bucket}/x/ cannot be reached "
-                           "(Could not connect to the endpoint URL)")
+    assert err.strip() == f"thidua: bucket s3://{bucket}/x/ cannot be reached (no connection)"
 
 
 def test_a_prefix_without_a_campaign_says_so_with_its_address(

@@ -285,11 +285,24 @@ def _ns(moment: datetime) -> int:
 
 
 def _detail(e: Exception) -> str:
-    from botocore.exceptions import ClientError
+    """Why, in a few fixed words where botocore's error is a known kind (dashboard/reasons.py
+    shows those in the viewer's language), else botocore's words without the URL."""
+    from botocore import exceptions as bx
 
-    if isinstance(e, ClientError):
+    if isinstance(e, bx.ClientError):
         err = e.response.get("Error", {})
-        return str(err.get("Code") or err.get("Message") or e)
+        code = str(err.get("Code") or "")
+        if code in ("AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch", "403"):
+            return "access denied"
+        if code in ("NoSuchBucket", "404"):
+            return "no such bucket"
+        return code or str(err.get("Message") or e)
+    if isinstance(e, bx.ReadTimeoutError | bx.ConnectTimeoutError):
+        return "timed out"
+    if isinstance(e, bx.EndpointConnectionError | bx.ConnectionClosedError):
+        return "no connection"
+    if isinstance(e, bx.NoCredentialsError | bx.PartialCredentialsError):
+        return "no credentials"
     if isinstance(e, OSError):
         return e.strerror or type(e).__name__
-    return str(e).split(":")[0]  # botocore's words, without the URL (its query string)
+    return str(e).split(":")[0]
