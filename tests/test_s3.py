@@ -147,6 +147,14 @@ def test_only_new_or_changed_objects_are_fetched_and_deleted_ones_leave(
     client.delete_object(Bucket=bucket, Key="progress/live-kt01.parquet")
     assert kt01() == 0
     assert not (mirror.folder / "progress" / "live-kt01.parquet").exists()
+    # what a process killed mid-download leaves in the copy is gone at the next start
+    leftovers = [mirror.folder / "progress" / ".live.parquet.123-ab.tmp",
+                 mirror.folder / "progress" / "never-in-the-manifest.parquet"]
+    for path in leftovers:
+        path.write_bytes(b"PAR1")
+    Mirror.open(url).sync()
+    assert not any(p.exists() for p in leftovers)
+    assert kt01() == 0
 
 
 def _panel(app: object, area: str) -> str:

@@ -121,6 +121,7 @@ class Mirror:
         self.folder = self.home / "campaign"
         """The copy: a campaign folder the engine reads."""
         self._manifest = self.home / "manifest.json"
+        self._swept = False
 
     @classmethod
     def open(cls, url: str) -> Mirror:
@@ -171,6 +172,9 @@ class Mirror:
                     self._remove(rel)
                     del known[rel]
                     removed += 1
+                if not self._swept:  # once per process: what a crash may have left behind
+                    removed += self._sweep(set(listing))
+                    self._swept = True
             except (BotoCoreError, ClientError, OSError) as e:
                 self._save_manifest(known)
                 raise BucketUnreachable(f"bucket {self.url} cannot be reached "
@@ -246,6 +250,20 @@ class Mirror:
         finally:
             body.close()
         return [reply.get("ETag", obj.etag), int(reply.get("ContentLength", obj.size))]
+
+    def _sweep(self, keep: set[str]) -> int:
+        """Remove files of the copy that no object stands for (a temp file of a download
+        that was killed, a file whose manifest entry was never saved)."""
+        gone = 0
+        for path in sorted(self.folder.rglob("*"), reverse=True):
+            rel = path.relative_to(self.folder).as_posix()
+            if path.is_dir() and not path.is_symlink():
+                with contextlib.suppress(OSError):
+                    path.rmdir()  # only when empty
+            elif rel not in keep:
+                path.unlink(missing_ok=True)
+                gone += 1
+        return gone
 
     def _remove(self, rel: str) -> None:
         path = self.folder / rel
