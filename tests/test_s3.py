@@ -344,3 +344,44 @@ def test_import_puts_one_new_object_and_never_over_another(
     with pytest.raises(ObjectExists):
         Mirror.open(url).put_new(new[len("city/"):], b"not the same rows")
     assert listing(client, bucket) == after
+
+
+async def test_serve_ssh_on_a_bucket_shows_a_new_object_to_a_real_ssh_viewer(
+        server: S3Server, bucket: str, tmp_path: Path) -> None:
+    """The real command (its own process, reading the AWS variables) and a real SSH client."""
+    import asyncio
+    import re
+    import signal
+    import subprocess
+    import sys
+
+    from tests.test_ssh_support import Viewer, make_keys
+
+    client = server.client()
+    upload_tree(client, bucket, "", small_campaign(tmp_path / "d"))
+    keys = make_keys(tmp_path / "keys")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "dashboard", "serve-ssh", "--data", f"s3://{bucket}",
+         "--poll", "0.3", "--listen", "127.0.0.1:0", "--authorized-keys", str(keys.authorized),
+         "--host-key", str(tmp_path / "host_key"), "--log-file", str(tmp_path / "ssh.log"),
+         "--now", "2020-07-15T10:00"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=dict(os.environ))
+    try:
+        assert proc.stdout is not None
+        line = await asyncio.wait_for(asyncio.to_thread(proc.stdout.readline), 30)
+        port = int(re.search(r"127\.0\.0\.1:(\d+)", line).group(1))  # type: ignore[union-attr]
+        viewer = await Viewer.open(port, keys.viewer, cols=160, rows=48)
+        try:
+            await viewer.wait_for("OCOP 3 sao")
+            assert "2/2 sản phẩm" not in viewer.text()
+            client.put_object(Bucket=bucket, Key="progress/live-kt01.parquet",
+                              Body=_progress([("KT01", "Phòng Kinh tế", 2.0)]))
+            await viewer.wait_for("2/2 sản phẩm", timeout=10)
+        finally:
+            viewer.conn.close()
+        proc.send_signal(signal.SIGTERM)
+        assert await asyncio.to_thread(proc.wait, 15) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
