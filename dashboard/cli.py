@@ -8,12 +8,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from dashboard import cli_language, reasons
-from dashboard.cli_common import open_engine, since_instant
+from dashboard.cli_common import open_engine, open_source, since_instant
 from dashboard.clock import Clock, FixedClock, SystemClock, parse_instant
 from dashboard.engine.errors import CampaignError, ThiduaError
 from dashboard.engine.model import Snapshot
 from dashboard.i18n import LANGUAGES, catalogue
-from dashboard.paths import resolve_data_dir
 from dashboard.source import EngineSource
 from dashboard.usage_errors import UsageError
 from dashboard.versions import version_text
@@ -38,9 +37,12 @@ def _common(p: argparse.ArgumentParser) -> None:
     from dashboard.completion import DIRECTORY
 
     p.add_argument("--data", metavar="DIR",
-                   help="campaign folder (default: $THIDUA_DATA, ./data, or the bundled sample)"
+                   help="campaign folder or s3://BUCKET/PREFIX (default: $THIDUA_DATA, ./data, "
+                        "or the bundled sample)"
                    ).complete = DIRECTORY  # type: ignore[attr-defined]
     p.add_argument("--lang", choices=LANGUAGES, default="vi", help="language (default: vi)")
+    p.add_argument("--poll", metavar="SECONDS", type=float,
+                   help="with --data s3://…: seconds between bucket listings (default 5)")
 
 
 def _app_options(p: argparse.ArgumentParser) -> None:
@@ -224,9 +226,7 @@ def _clock(args: argparse.Namespace, source: EngineSource) -> Clock:
 
 
 def _source(args: argparse.Namespace) -> EngineSource:
-    source = EngineSource(resolve_data_dir(args.data))
-    source.refresh()  # a campaign or targets problem stops here, with its one-line message
-    return source
+    return open_source(args)  # a folder, or s3:// through its mirror
 
 
 def _run(args: argparse.Namespace) -> int:

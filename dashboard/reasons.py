@@ -46,6 +46,8 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("folder_unlistable", r"(?P<folder>\S+/): cannot list folder \((?P<detail>.*)\)"),
         ("folder_unlistable", r"cannot list folder \((?P<detail>.*)\)"),
         ("not_utf8", r"not UTF-8 text"),
+        ("bucket_unreachable", r"bucket (?P<bucket>\S+) cannot be reached \((?P<detail>.*)\)"),
+        ("bucket_no_campaign", r"(?P<bucket>s3://\S+): no campaign\.toml under this prefix.*"),
     ))
 
 _PLACE = r"(?P<path>.+?)(?:, line (?P<line>\d+)| row (?P<row>\d+))?"
@@ -79,6 +81,10 @@ _FILE_REASON = re.compile(r"(?P<file>[^\s:][^:]*?): (?P<reason>.+)", re.S)
 
 _EXPECTED = {"string": "string", "number": "number", "timestamp or date": "timestamp"}
 _TYPES = {"null (every value empty)": "null"}
+_BUCKET_DETAILS = {"no connection": "no_connection", "timed out": "timed_out",
+                   "no credentials": "no_credentials", "access denied": "access_denied",
+                   "no such bucket": "no_such_bucket"}
+"""What dashboard/s3/mirror.py says went wrong, when it is one of these."""
 
 
 def parse(text: str, code: str = "") -> Reason:
@@ -139,6 +145,8 @@ def _render_params(reason: Reason, tr: Catalogue, params: dict[str, str]) -> str
         params["unit"] = tr(f"reason.unit_{params['unit']}")
     if "allowed" in params:
         params["allowed"] = params["allowed"].replace(" or ", tr("reason.or"))
+    if reason.code == "bucket_unreachable" and params.get("detail") in _BUCKET_DETAILS:
+        params["detail"] = tr(f"reason.bucket_{_BUCKET_DETAILS[params['detail']]}")
     return tr(f"reason.{reason.code}", **params)
 
 

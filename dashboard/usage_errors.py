@@ -32,6 +32,12 @@ USAGE_MESSAGES: dict[str, str] = {
     "office_hours_clock": "office hours {value}: hours 00–24, minutes 00–59",
     "office_hours_empty": "office hours {value} open and close at the same time",
     "office_day": "office day {value} is not one of {days}",
+    "s3_credentials_in_address": "--data {value}: credentials and endpoints never go on the "
+                                 "command line (use AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, "
+                                 "AWS_ENDPOINT_URL or a profile)",
+    "s3_bucket_name": "--data {value}: {bucket} is not a bucket name",
+    "s3_prefix_dots": "--data {value}: the prefix may not hold . or ..",
+    "s3_needs_folder": "--data {value}: this command needs a local folder",
 }
 """Code → English template of every command-line message with a code."""
 

@@ -21,7 +21,7 @@ from dashboard.clock import Clock, SystemClock, parse_instant
 from dashboard.kiosk.settings import UNLOCK_ACTIONS, KioskSettings, kiosk_settings
 from dashboard.kiosk.strings import kiosk_strings
 from dashboard.kiosk.unlock import UNLOCK_KEY, UNLOCK_PRESSES, UNLOCK_WINDOW_SECONDS
-from dashboard.paths import resolve_data_dir
+from dashboard.paths import remote_data
 from dashboard.sd_notify import notifier
 from dashboard.source import EngineSource
 
@@ -79,9 +79,9 @@ def _settings(args: argparse.Namespace, source: EngineSource) -> KioskSettings:
 
 
 def _open(args: argparse.Namespace) -> EngineSource:
-    source = EngineSource(resolve_data_dir(args.data))
-    source.refresh()  # a campaign or targets problem stops here, with its one-line message
-    return source
+    from dashboard.cli_common import open_source
+
+    return open_source(args)  # a campaign or targets problem stops here, in one line
 
 
 def _clock(args: argparse.Namespace, source: EngineSource) -> Clock:
@@ -167,7 +167,10 @@ def run_serve_web(args: argparse.Namespace) -> int:
 def _kiosk_argv(args: argparse.Namespace, folder: Path | None) -> list[str]:
     """The kiosk options again, for the process textual-serve starts per browser."""
     argv = ["--lang", args.lang]
-    if folder is not None:
+    remote = remote_data(args.data)
+    if remote is not None:  # each kiosk polls the bucket; they share one copy on this machine
+        argv += ["--data", remote] + (["--poll", str(args.poll)] if args.poll else [])
+    elif folder is not None:
         argv += ["--data", str(folder.resolve())]
     for flag, value in (("--now", args.now), ("--replay", args.replay),
                         ("--dwell", args.dwell), ("--stale-after", args.stale_after),

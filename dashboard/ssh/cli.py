@@ -69,27 +69,39 @@ def _seconds(text: str) -> float:
 
 
 def _serve_ssh(args: argparse.Namespace) -> int:
+    from dashboard.cli_common import data_folder
     from dashboard.clock import parse_instant
     from dashboard.engine import codec
     from dashboard.engine.campaign import load_campaign
-    from dashboard.paths import resolve_data_dir
-    from dashboard.ssh.config import ServerConfig, is_loopback, parse_listen
+    from dashboard.ssh.config import is_loopback, parse_listen
 
     notifier()  # systemd's variables, read (and kept from the viewers) before anything starts
     host, port = parse_listen(args.listen)
     if not is_loopback(host) and not args.allow_remote:
         raise ValueError(f"--listen {args.listen}: beyond this machine; add --allow-remote "
                          "if that is what you want")
-    folder = resolve_data_dir(args.data).resolve()
-    now = None
-    if args.now:
-        now = codec.encode(parse_instant(args.now, load_campaign(folder).tz))
+    folder, poller = data_folder(args, live=True)  # s3://: the mirror's copy, kept up to date
+    folder = folder.resolve()
+    try:
+        now = None
+        if args.now:
+            now = codec.encode(parse_instant(args.now, load_campaign(folder).tz))
+        return _serve(args, folder, poller, host, port, now)
+    finally:
+        if poller is not None:
+            poller.stop()
+
+
+def _serve(args: argparse.Namespace, folder: Path, poller: Any, host: str, port: int,
+           now: str | None) -> int:
+    from dashboard.ssh.config import ServerConfig
+
     config = ServerConfig(
         data=folder, authorized_keys=args.authorized_keys.expanduser(), host=host, port=port,
         host_key=args.host_key.expanduser() if args.host_key else None, user=args.user,
         lang=args.lang, now=now, replay=args.replay, max_sessions=args.max_sessions,
         idle_timeout=args.idle_timeout, login_timeout=args.login_timeout,
-        rate_limit=args.rate_limit, log_file=args.log_file)
+        rate_limit=args.rate_limit, log_file=args.log_file, freshness=poller)
     return asyncio.run(_main(config))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from dashboard.paths import state_dir
 
@@ -41,6 +42,9 @@ class ServerConfig:
     """With the real clock, a fresh live snapshot this often even without new files."""
     rescan_seconds: float = 3.0
     watch: bool = True
+    freshness: Any = None
+    """For s3:// data, the mirror's poller (dashboard/s3/poller.py): it tells the hub of new
+    objects and marks the live snapshot stale while the bucket cannot be reached."""
 
     @property
     def host_key_path(self) -> Path:

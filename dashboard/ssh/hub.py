@@ -20,7 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from dashboard.clock import Clock
 from dashboard.engine import codec
@@ -101,8 +101,12 @@ class _Viewer:
 class Hub:
     def __init__(self, folder: Path, socket_path: Path, *, clock: Clock,
                  watch: bool = True, rescan_seconds: float = 3.0,
-                 live_seconds: float = 30.0, grace_seconds: float = GRACE_SECONDS) -> None:
+                 live_seconds: float = 30.0, grace_seconds: float = GRACE_SECONDS,
+                 freshness: Any = None) -> None:
         self.folder = folder
+        self._freshness = freshness
+        """s3:// data: the mirror's poller (kicks on new objects, marks snapshots stale)."""
+        self._freshness_seen = freshness.generation if freshness is not None else 0
         self.socket_path = socket_path
         self.stats = HubStats()
         self._clock = clock
@@ -143,6 +147,14 @@ class Hub:
         self._tasks.append(asyncio.create_task(self._periodic()))
         if self._watch:
             self._tasks.append(asyncio.create_task(self._watch_folder()))
+        if self._freshness is not None:
+            loop = asyncio.get_running_loop()
+
+            def kick_soon() -> None:  # from the poll thread; the loop may be closing
+                with contextlib.suppress(RuntimeError):
+                    loop.call_soon_threadsafe(self.kick)
+
+            self._freshness.subscribe(kick_soon)
 
     async def close(self) -> None:
         self._stop.set()
@@ -198,7 +210,11 @@ class Hub:
             self.stats.changes += 1
             self._past.clear()
             self._histories.clear()
-        if report.changed or requery:
+        flipped = False
+        if self._freshness is not None:  # the bucket went unreachable or came back
+            flipped = self._freshness.generation != self._freshness_seen
+            self._freshness_seen = self._freshness.generation
+        if report.changed or requery or flipped:
             await self._publish()
         if report.changed:
             log.info("data changed: 1 refresh + 1 snapshot, %d engine queries, pushed to "
@@ -214,6 +230,8 @@ class Hub:
         except ThiduaError as e:
             log.error("live snapshot failed: %s", e)
             return
+        if self._freshness is not None:
+            snap = self._freshness.mark(snap)
         self.stats.live_snapshots += 1
         self._scheduler.queried()
         campaign = self.engine.campaign

@@ -59,7 +59,7 @@ class SshServer:
         self._dir = Path(tempfile.mkdtemp(prefix="thidua-ssh-"))  # 0700: viewers' socket
         self.hub = Hub(config.data, self._dir / "hub.sock", clock=self.clock,
                        watch=config.watch, rescan_seconds=config.rescan_seconds,
-                       live_seconds=config.live_seconds)
+                       live_seconds=config.live_seconds, freshness=config.freshness)
         self.spawner = Spawner(server_env(), cwd=self._dir)
         self.viewer_argv = ViewerArgs(self._dir / "hub.sock", config.lang, config.now,
                                       config.replay).to_argv()
