@@ -22,6 +22,10 @@ class ServerConfig:
     host_key: Path | None = None
     """Default: state_dir()/ssh_host_ed25519_key."""
     user: str = "viewer"
+    presenter_keys: Path | None = None
+    """Keys that may also start a meeting (authorized_keys format); None: no meetings."""
+    meeting_title: str | None = None
+    """The meetings' name on the banner; None: "the meeting of <day>" in each language."""
     lang: str = "vi"
     now: str | None = None
     """A fixed instant for every viewer and the hub (ISO 8601, as the codec writes it)."""

@@ -30,7 +30,7 @@ from dashboard.engine import codec
 from dashboard.ssh.config import ServerConfig
 from dashboard.ssh.env import server_env
 from dashboard.ssh.hub import Hub
-from dashboard.ssh.keys import AuthorizedKeys, load_or_create_host_key
+from dashboard.ssh.keys import AuthorizedKeys, PresenterKeys, load_or_create_host_key
 from dashboard.ssh.limits import RateLimiter, SessionSlots
 from dashboard.ssh.log import close_log, open_log
 from dashboard.ssh.session import Peer, ViewerSession
@@ -55,11 +55,14 @@ class SshServer:
         self.slots = SessionSlots(config.max_sessions)
         self.rate = RateLimiter(config.rate_limit)
         self.authorized = AuthorizedKeys(config.authorized_keys)
+        self.presenters = (PresenterKeys(config.presenter_keys)
+                           if config.presenter_keys is not None else None)
         self.host_key = load_or_create_host_key(config.host_key_path)
         self._dir = Path(tempfile.mkdtemp(prefix="thidua-ssh-"))  # 0700: viewers' socket
         self.hub = Hub(config.data, self._dir / "hub.sock", clock=self.clock,
                        watch=config.watch, rescan_seconds=config.rescan_seconds,
-                       live_seconds=config.live_seconds, freshness=config.freshness)
+                       live_seconds=config.live_seconds, freshness=config.freshness,
+                       meeting_title=config.meeting_title)
         self.spawner = Spawner(server_env(), cwd=self._dir)
         self.viewer_argv = ViewerArgs(self._dir / "hub.sock", config.lang, config.now,
                                       config.replay).to_argv()
@@ -125,8 +128,19 @@ class SshServer:
         await self.hub.close()
         shutil.rmtree(self._dir, ignore_errors=True)
 
-    async def spawn_viewer(self, tty: int, env: Mapping[str, str]) -> ViewerChild:
-        return await self.spawner.spawn(tty, self.viewer_argv, env)
+    async def spawn_viewer(self, tty: int, env: Mapping[str, str],
+                           presenter: str | None = None) -> ViewerChild:
+        if presenter is None:
+            return await self.spawner.spawn(tty, self.viewer_argv, env)
+        token = self.hub.register_presenter(presenter)  # what lets its viewer start a meeting
+        try:
+            child = await self.spawner.spawn(
+                tty, [*self.viewer_argv, "--presenter-token", token], env)
+        except BaseException:
+            self.hub.forget_presenter(token)
+            raise
+        child.exited.add_done_callback(lambda _f: self.hub.forget_presenter(token))
+        return child
 
     def viewer_error(self, pid: int) -> str | None:
         """The traceback viewer `pid` left when an error ended it (read once), or None."""
@@ -203,10 +217,13 @@ class _Connection(asyncssh.SSHServer):
 
     def validate_public_key(self, username: str, key: asyncssh.SSHKey) -> bool:
         fingerprint = key.get_fingerprint()
-        ok = (username == self._server.config.user
-              and self._server.authorized.allows(key, self._addr, self._addr))
+        presenter = None
+        if username == self._server.config.user and self._server.presenters is not None:
+            presenter = self._server.presenters.presenter(key, self._addr, self._addr)
+        ok = username == self._server.config.user and (
+            presenter is not None or self._server.authorized.allows(key, self._addr, self._addr))
         if ok:
-            self._offered = Peer(username, self._addr, fingerprint)
+            self._offered = Peer(username, self._addr, fingerprint, presenter)
             return True
         self._failures += 1
         log.warning("auth failure: user %.64r, key %s, from %s", username, fingerprint,
@@ -222,8 +239,9 @@ class _Connection(asyncssh.SSHServer):
     def auth_completed(self) -> None:
         assert self._offered is not None
         self._peer = self._offered
-        log.info("auth success: user %s, key %s, from %s", self._peer.user,
-                 self._peer.fingerprint, self._addr)
+        log.info("auth success: user %s, key %s, from %s%s", self._peer.user,
+                 self._peer.fingerprint, self._addr,
+                 "" if self._peer.presenter is None else f" (presenter {self._peer.presenter!r})")
 
     # -- what an authenticated client may open ---------------------------------------------
 

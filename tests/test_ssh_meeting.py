@@ -1,0 +1,112 @@
+"""Meeting mode over real SSH clients on 127.0.0.1: a presenter (a --presenter-keys key) and
+followers; what each of them reads on their screen."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from collections.abc import Iterator
+
+import asyncssh
+import pytest
+
+from tests.app_support import copy_sample
+from tests.test_ssh_support import Served, Viewer, serving
+
+PRESENTER = "Chủ tịch Lan"
+BANNER = f"Đang họp: họp giao ban ngày 15/7/2020 · người trình bày: {PRESENTER}"
+BANNER_EN = f"Meeting: briefing of 15 Jul 2020 · presenter: {PRESENTER}"
+LIVE = "Số liệu đến 10:00 15/7/2020"
+PAST = "23:59 14/7/2020"
+"""`[` from 10:00 on 15/7: the end of the day before, on the past-view banner."""
+FOLLOW_SECONDS = 1.0
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Served, str]]:
+    root = tmp_path_factory.mktemp("meeting")
+    key = asyncssh.generate_private_key("ssh-ed25519", comment=PRESENTER)
+    keys = root / "presenter-keys"
+    keys.mkdir()
+    key.write_private_key(keys / "presenter")
+    (keys / "presenter").chmod(0o600)
+    key.write_public_key(keys / "presenters.pub")
+    with serving(root, copy_sample(root / "data"),
+                 presenter_keys=keys / "presenters.pub") as s:
+        yield s, str(keys / "presenter")
+
+
+async def open_viewer(s: Served, key: str | None = None) -> Viewer:
+    v = await Viewer.open(s.server.port, key or s.keys.viewer, cols=120, rows=40)  # type: ignore[arg-type]
+    await v.wait_for(LIVE)
+    return v
+
+
+def zoomed_on_culture(text: str) -> bool:
+    return "Văn hóa – Xã hội" in text and "─ Kinh tế ─" not in text
+
+
+async def followed(viewers: list[Viewer], test: object, started: float) -> float:
+    """Seconds from `started` until every viewer's screen passes `test`."""
+    await asyncio.gather(*(v.wait_for(test, timeout=10) for v in viewers))  # type: ignore[arg-type]
+    return time.perf_counter() - started
+
+
+async def test_followers_follow_the_presenter_step_out_and_back_until_the_presenter_leaves(
+        served: tuple[Served, str]) -> None:
+    s, presenter_key = served
+    p, a, b = await asyncio.gather(open_viewer(s, presenter_key), open_viewer(s),
+                                   open_viewer(s))
+    try:
+        b.press("v")  # b reads English: the meeting does not change that
+        await b.wait_for("Economy")
+        p.press("m")
+        await p.wait_for("Bạn đang trình bày: họp giao ban ngày 15/7/2020")
+        await a.wait_for(BANNER)
+        await b.wait_for(BANNER_EN)
+
+        started = time.perf_counter()
+        p.press("2[")  # zoom on the second area, then a day back
+        took = await followed([a], lambda t: zoomed_on_culture(t) and PAST in t, started)
+        await b.wait_for(lambda t: "Culture & society" in t and "─ Economy ─" not in t
+                         and "23:59 14 Jul 2020" in t, timeout=10)
+        took_b = time.perf_counter() - started
+        assert took < FOLLOW_SECONDS and took_b < FOLLOW_SECONDS, (took, took_b)
+
+        p.press("\r")  # the zoomed area's chosen target opens
+        title = re.search(r"(VH\d\d) · ", await p.wait_for(re.compile(r"VH\d\d · ").search))
+        assert title is not None
+        opened = f"{title.group(1)} · "
+        await a.wait_for(lambda t: opened in t and BANNER in t)  # the banner is there too
+        await b.wait_for(lambda t: opened in t and BANNER_EN in t)
+
+        a.press("m")  # a steps out: its own view again (live, every area), a muted banner
+        await a.wait_for(lambda t: "bạn đã tạm rời" in t and LIVE in t and "─ Kinh tế ─" in t)
+        p.press("\x1b")  # the presenter closes the drill-down; b follows, a does not
+        await b.wait_for(lambda t: opened not in t and "Culture & society" in t)
+        assert opened not in a.text() and PAST not in a.text()
+        a.press("m")  # and back in
+        await a.wait_for(lambda t: BANNER in t and zoomed_on_culture(t) and PAST in t)
+
+        await p.close()  # the presenter leaves: the meeting is over for everyone
+        await a.wait_for(lambda t: "Đang họp" not in t and LIVE in t and "─ Kinh tế ─" in t)
+        await b.wait_for(lambda t: "Meeting:" not in t and "─ Economy ─" in t)
+        assert served[0].server.call(lambda: s.server.server.hub.meeting) is None
+    finally:
+        await asyncio.gather(p.close(), a.close(), b.close())
+
+
+async def test_a_viewer_key_cannot_start_a_meeting(served: tuple[Served, str]) -> None:
+    s, _ = served
+    a, b = await asyncio.gather(open_viewer(s), open_viewer(s))
+    try:
+        a.press("m")
+        await a.wait_for("Chỉ người trình bày mới bắt đầu được cuộc họp")
+        a.press("2")
+        await a.wait_for(zoomed_on_culture)
+        await asyncio.sleep(0.5)
+        assert "Đang họp" not in b.text() and "─ Kinh tế ─" in b.text()
+        assert s.server.call(lambda: s.server.server.hub.meeting) is None
+    finally:
+        await asyncio.gather(a.close(), b.close())
