@@ -30,6 +30,12 @@ def register(sub: Any, common: AddOptions, app_options: AddOptions) -> None:
     p.add_argument("--authorized-keys", metavar="FILE", required=True, type=Path,
                    help="viewers' public keys, OpenSSH authorized_keys format (re-read when "
                         "it changes)")
+    p.add_argument("--presenter-keys", metavar="FILE", type=Path,
+                   help="keys that may also start a meeting (`m`) every other viewer follows; "
+                        "same format as --authorized-keys, the key's comment names the "
+                        "presenter")
+    p.add_argument("--meeting-title", metavar="TEXT",
+                   help="the meetings' name on the banner (default: the briefing of the day)")
     p.add_argument("--host-key", metavar="FILE", type=Path,
                    help="server key (default: ~/.local/state/thidua/ssh_host_ed25519_key, "
                         "generated on first start)")
@@ -99,6 +105,8 @@ def _serve(args: argparse.Namespace, folder: Path, poller: Any, host: str, port:
     config = ServerConfig(
         data=folder, authorized_keys=args.authorized_keys.expanduser(), host=host, port=port,
         host_key=args.host_key.expanduser() if args.host_key else None, user=args.user,
+        presenter_keys=args.presenter_keys.expanduser() if args.presenter_keys else None,
+        meeting_title=args.meeting_title,
         lang=args.lang, now=now, replay=args.replay, max_sessions=args.max_sessions,
         idle_timeout=args.idle_timeout, login_timeout=args.login_timeout,
         rate_limit=args.rate_limit, log_file=args.log_file, freshness=poller)
