@@ -16,7 +16,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from textual.screen import Screen
 from textual.timer import Timer
@@ -27,7 +27,6 @@ from dashboard.engine.model import Snapshot
 from dashboard.i18n import Catalogue
 from dashboard.meeting.follow import Meeting, MeetingLink, MeetingRefused, SharedView
 from dashboard.meeting.strings import meeting_strings
-from dashboard.screens.dashboard_screen import DashboardScreen
 from dashboard.screens.meeting_dialogs import SinceModal
 from dashboard.screens.snapshot_view import SnapshotView
 from dashboard.screens.target_screen import TargetScreen
@@ -42,6 +41,18 @@ PRESENTER_BEAT_SECONDS = 0.1
 SINCE_PATIENCE = 10.0
 """Seconds a follower waits for its "since" comparison before asking again."""
 BANNER_ID = "meeting-banner"
+
+
+@runtime_checkable
+class ZoomableView(Protocol):
+    """A main screen that shows one area at a time on demand (the dashboard, the kiosk)."""
+
+    @property
+    def zoomed(self) -> str | None:
+        """The area's id, "leaderboard", or None (every panel, or the kiosk's rotation)."""
+        ...
+
+    def zoom_to(self, which: str | None) -> None: ...
 
 
 class MeetingHost(Protocol):
@@ -89,6 +100,9 @@ class MeetingMode:
         self.presenting = False
         self.following = True
         """False while this viewer has stepped out (`m`) of a running meeting."""
+        self.open_screens = True
+        """Whether a follower opens the drill-down and the comparison too (the kiosk, styled
+        for its one screen, follows the area and the instants only)."""
         self._lock = threading.Lock()
         self._news: Meeting | None = None
         self._news_count = 0
@@ -236,7 +250,7 @@ class MeetingMode:
         """What this app shows now, as the meeting shares it."""
         host = self.host
         dash = host.dashboard
-        area = dash.zoomed if isinstance(dash, DashboardScreen) else None
+        area = dash.zoomed if isinstance(dash, ZoomableView) else None
         target = since = None
         for screen in host.screen_stack:
             if isinstance(screen, TargetScreen) and target is None:
@@ -250,7 +264,7 @@ class MeetingMode:
         data or not — a viewer going back to its own view waits for nothing)."""
         host = self.host
         dash = host.dashboard
-        if isinstance(dash, DashboardScreen) and dash.zoomed != view.area:
+        if isinstance(dash, ZoomableView) and dash.zoomed != view.area:
             dash.zoom_to(view.area)
         if host.as_of_override != view.as_of:
             host.travel_to(view.as_of)
@@ -259,7 +273,8 @@ class MeetingMode:
         snap = host.snapshot
         if not own and (snap is None or (view.as_of is not None and snap.as_of != view.as_of)):
             return  # the instant's data is still on its way
-        self._arrange_screens(view, own)
+        if self.open_screens:
+            self._arrange_screens(view, own)
 
     def _arrange_screens(self, view: SharedView, own: bool) -> None:
         host = self.host

@@ -1,5 +1,6 @@
 """Meeting mode over real SSH clients on 127.0.0.1: a presenter (a --presenter-keys key) and
-followers; what each of them reads on their screen."""
+followers; what each of them reads on their screen. And a kiosk following over the server's
+meeting feed (`kiosk --follow`), as a real Textual app."""
 
 from __future__ import annotations
 
@@ -11,7 +12,15 @@ from collections.abc import Iterator
 import asyncssh
 import pytest
 
-from tests.app_support import copy_sample
+from dashboard.app import AppOptions
+from dashboard.clock import FixedClock
+from dashboard.frontends import create_app
+from dashboard.kiosk.kiosk_app import KioskApp
+from dashboard.kiosk.meeting_feed import MeetingFeed
+from dashboard.kiosk.settings import kiosk_settings
+from dashboard.source import EngineSource
+from tests.app_support import FIXED_WALL, MID_CAMPAIGN, copy_sample, screen_text
+from tests.test_kiosk_app import shown, started, state_home, step  # noqa: F401
 from tests.test_ssh_support import Served, Viewer, serving
 
 PRESENTER = "Chủ tịch Lan"
@@ -33,7 +42,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Served, s
     (keys / "presenter").chmod(0o600)
     key.write_public_key(keys / "presenters.pub")
     with serving(root, copy_sample(root / "data"),
-                 presenter_keys=keys / "presenters.pub") as s:
+                 presenter_keys=keys / "presenters.pub",
+                 meeting_feed=("127.0.0.1", 0)) as s:
         yield s, str(keys / "presenter")
 
 
@@ -110,3 +120,50 @@ async def test_a_viewer_key_cannot_start_a_meeting(served: tuple[Served, str]) -
         assert s.server.call(lambda: s.server.server.hub.meeting) is None
     finally:
         await asyncio.gather(a.close(), b.close())
+
+
+async def test_the_kiosk_follows_the_meeting_and_rotates_again_when_it_ends(
+        served: tuple[Served, str]) -> None:
+    s, presenter_key = served
+    assert s.server.server.feed_port is not None
+    feed = MeetingFeed("127.0.0.1", s.server.server.feed_port, retry_seconds=0.2)
+    source = EngineSource(s.data, wall=lambda: FIXED_WALL)
+    clock = FixedClock(MID_CAMPAIGN)
+    app = create_app(source, clock=clock, options=AppOptions(
+        watch=False, rescan_seconds=3600, meeting=feed),
+        kiosk=kiosk_settings(source.campaign, dwell_seconds=10, office_hours="always"))
+    assert isinstance(app, KioskApp)
+    try:
+        async with app.run_test(size=(160, 48)) as pilot:
+            screen = await started(app, pilot)
+            assert shown(screen) == ["area-economy"]
+            p = await open_viewer(s, presenter_key)
+            try:
+                p.press("m")
+                await p.wait_for("Bạn đang trình bày")
+                p.press("3[")  # administrative reform, a day back
+                deadline = time.monotonic() + 10
+                while time.monotonic() < deadline and not (
+                        shown(screen) == ["area-admin_reform"] and PAST in screen_text(app)):
+                    await pilot.pause(0.05)
+                text = screen_text(app)
+                assert shown(screen) == ["area-admin_reform"] and PAST in text
+                assert BANNER in text
+                await step(app, pilot, clock, 60)  # the rotation waits while the meeting runs
+                assert shown(screen) == ["area-admin_reform"]
+                await pilot.press("m")  # keys do nothing on the wall: it cannot present
+                assert "Đang họp" in screen_text(app)
+            finally:
+                await p.close()
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline and (
+                    "Đang họp" in (now := screen_text(app)) or PAST in now):
+                await pilot.pause(0.05)
+            text = screen_text(app)
+            assert "Đang họp" not in text and PAST not in text
+            assert shown(screen) == ["area-economy"]  # the rotation begins again
+            await step(app, pilot, clock, 25)
+            assert shown(screen) != ["area-economy"]
+    finally:
+        feed.close()
+        source.close()

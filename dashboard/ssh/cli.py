@@ -36,6 +36,9 @@ def register(sub: Any, common: AddOptions, app_options: AddOptions) -> None:
                         "presenter")
     p.add_argument("--meeting-title", metavar="TEXT",
                    help="the meetings' name on the banner (default: the briefing of the day)")
+    p.add_argument("--meeting-feed", metavar="HOST:PORT",
+                   help="let wall screens follow the meetings (`thidua kiosk --follow "
+                        "HOST:PORT`), read-only; loopback unless --allow-remote")
     p.add_argument("--host-key", metavar="FILE", type=Path,
                    help="server key (default: ~/.local/state/thidua/ssh_host_ed25519_key, "
                         "generated on first start)")
@@ -86,27 +89,31 @@ def _serve_ssh(args: argparse.Namespace) -> int:
     if not is_loopback(host) and not args.allow_remote:
         raise ValueError(f"--listen {args.listen}: beyond this machine; add --allow-remote "
                          "if that is what you want")
+    feed = parse_listen(args.meeting_feed, "--meeting-feed") if args.meeting_feed else None
+    if feed is not None and not is_loopback(feed[0]) and not args.allow_remote:
+        raise ValueError(f"--meeting-feed {args.meeting_feed}: beyond this machine; add "
+                         "--allow-remote if that is what you want")
     folder, poller = data_folder(args, live=True)  # s3://: the mirror's copy, kept up to date
     folder = folder.resolve()
     try:
         now = None
         if args.now:
             now = codec.encode(parse_instant(args.now, load_campaign(folder).tz))
-        return _serve(args, folder, poller, host, port, now)
+        return _serve(args, folder, poller, host, port, now, feed)
     finally:
         if poller is not None:
             poller.stop()
 
 
 def _serve(args: argparse.Namespace, folder: Path, poller: Any, host: str, port: int,
-           now: str | None) -> int:
+           now: str | None, feed: tuple[str, int] | None) -> int:
     from dashboard.ssh.config import ServerConfig
 
     config = ServerConfig(
         data=folder, authorized_keys=args.authorized_keys.expanduser(), host=host, port=port,
         host_key=args.host_key.expanduser() if args.host_key else None, user=args.user,
         presenter_keys=args.presenter_keys.expanduser() if args.presenter_keys else None,
-        meeting_title=args.meeting_title,
+        meeting_title=args.meeting_title, meeting_feed=feed,
         lang=args.lang, now=now, replay=args.replay, max_sessions=args.max_sessions,
         idle_timeout=args.idle_timeout, login_timeout=args.login_timeout,
         rate_limit=args.rate_limit, log_file=args.log_file, freshness=poller)
@@ -123,6 +130,9 @@ async def _main(config: Any) -> int:
         raise ThiduaError(f"--listen {config.host}:{config.port}: {e.strerror or e}") from None
     print(f"thidua: serving SSH viewers on {config.host}:{server.port} "
           f"(host key {server.fingerprint}); log: {config.log_path}", flush=True)
+    if server.feed_port is not None:
+        print(f"thidua: meeting feed for kiosks on {config.meeting_feed[0]}:{server.feed_port}",
+              flush=True)
     service = notifier()
     service.ready(f"serving SSH viewers on {config.host}:{server.port}")
     stop_heartbeat = service.beat_on(asyncio.get_running_loop())

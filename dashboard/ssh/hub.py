@@ -341,7 +341,11 @@ class Hub:
         the function that stops it."""
         self._meeting_watchers.append(notify)
         notify(self._meeting_line)
-        return lambda: self._meeting_watchers.remove(notify)
+
+        def stop() -> None:
+            if notify in self._meeting_watchers:
+                self._meeting_watchers.remove(notify)
+        return stop
 
     def _meeting_op(self, viewer: _Viewer, request_id: int, msg: dict[str, object]) -> bytes:
         op = msg.get("op")

@@ -44,6 +44,8 @@ log = logging.getLogger("thidua.ssh")
 SERVER_VERSION = "thidua"
 """The banner says SSH-2.0-thidua: no library name or version for scanners to match."""
 MAX_FAILED_KEYS = 3
+FEED_BACKLOG = 1 << 20
+"""Bytes of meeting news a kiosk may leave unread before it is dropped (it reconnects)."""
 
 
 class SshServer:
@@ -73,6 +75,9 @@ class SshServer:
         self.connections: set[asyncssh.SSHServerConnection] = set()
         self._listener: asyncssh.SSHAcceptor | None = None
         self.port = config.port
+        self._feed: asyncio.Server | None = None
+        self._feed_writers: set[asyncio.StreamWriter] = set()
+        self.feed_port: int | None = None
         self._log: logging.Handler = logging.NullHandler()
 
     @property
@@ -95,6 +100,10 @@ class SshServer:
                 keepalive_interval=self.config.keepalive_interval,
                 keepalive_count_max=self.config.keepalive_count_max,
                 line_editor=False, config=None, reuse_address=True)
+            if self.config.meeting_feed is not None:
+                self._feed = await asyncio.start_server(
+                    self._feed_client, *self.config.meeting_feed, reuse_address=True)
+                self.feed_port = self._feed.sockets[0].getsockname()[1]
         except BaseException:
             await self._release()
             close_log(self._log)
@@ -109,6 +118,7 @@ class SshServer:
             self._listener.close()
             await self._listener.wait_closed()
             self._listener = None
+        await self._close_feed()
         goodbye = messages(self.config.lang)("session.shutdown")
         for session in list(self.sessions):
             session.end(goodbye)
@@ -123,7 +133,46 @@ class SshServer:
         log.info("stopped")
         close_log(self._log)
 
+    async def _close_feed(self) -> None:
+        if self._feed is None:
+            return
+        self._feed.close()
+        for writer in list(self._feed_writers):
+            writer.close()
+        await self._feed.wait_closed()
+        self._feed = None
+
+    async def _feed_client(self, reader: asyncio.StreamReader,
+                           writer: asyncio.StreamWriter) -> None:
+        """A kiosk following the meetings: it is sent the meeting's state on each change and
+        may say nothing (whatever it sends is read and dropped)."""
+        peer = writer.get_extra_info("peername") or ("?", 0)
+        log.info("meeting feed: kiosk connected from %s:%s", peer[0], peer[1])
+        self._feed_writers.add(writer)
+
+        def send(line: bytes) -> None:
+            if writer.is_closing():
+                return
+            if writer.transport.get_write_buffer_size() > FEED_BACKLOG:
+                log.warning("meeting feed: dropped %s, which reads nothing", peer[0])
+                writer.close()
+                return
+            writer.write(line)
+
+        stop = self.hub.watch_meeting(send)
+        try:
+            while await reader.read(4096):
+                pass
+        except (ConnectionError, OSError):
+            pass
+        finally:
+            stop()
+            self._feed_writers.discard(writer)
+            writer.close()
+            log.info("meeting feed: kiosk from %s left", peer[0])
+
     async def _release(self) -> None:
+        await self._close_feed()
         await self.spawner.close()
         await self.hub.close()
         shutil.rmtree(self._dir, ignore_errors=True)
