@@ -80,9 +80,10 @@ class MeetingHost(Protocol):
     def pop_screen(self) -> Any: ...
 
     def notify(self, message: str, *, timeout: float | None = None,
-               severity: Any = "information") -> None: ...
+               severity: Any = "information", markup: bool = True) -> None: ...
 
-    def set_interval(self, interval: float, callback: Callable[[], None]) -> Timer: ...
+    def set_interval(self, interval: float, callback: Callable[[], None], *,
+                     pause: bool = False) -> Timer: ...
 
     def run_worker(self, work: Callable[[], None], *, thread: bool, group: str) -> Any: ...
 
@@ -100,9 +101,11 @@ class MeetingMode:
         self.presenting = False
         self.following = True
         """False while this viewer has stepped out (`m`) of a running meeting."""
-        self.open_screens = True
-        """Whether a follower opens the drill-down and the comparison too (the kiosk, styled
-        for its one screen, follows the area and the instants only)."""
+        self.wall = False
+        """A kiosk (`--follow`): no keys, so no key hints; and it follows the area and the
+        instants only (its styles are for its one screen, not the drill-down's)."""
+        self._beat: Timer | None = None
+        self._presenter_timer: Timer | None = None
         self._lock = threading.Lock()
         self._news: Meeting | None = None
         self._news_count = 0
@@ -119,9 +122,11 @@ class MeetingMode:
         if self.link is None:
             return
         self.link.subscribe_meeting(self._heard)
-        self.host.set_interval(BEAT_SECONDS, self.beat)
+        # both beats sleep while no meeting runs: an idle viewer costs nothing here
+        self._beat = self.host.set_interval(BEAT_SECONDS, self.beat, pause=True)
         if self.link.can_present:
-            self.host.set_interval(PRESENTER_BEAT_SECONDS, self._presenter_beat)
+            self._presenter_timer = self.host.set_interval(
+                PRESENTER_BEAT_SECONDS, self._presenter_beat, pause=True)
 
     def _heard(self, meeting: Meeting | None) -> None:
         """From the source's thread: keep the news, and beat at once on the app's loop."""
@@ -133,10 +138,15 @@ class MeetingMode:
     def _presenter_beat(self) -> None:
         if self.presenting:
             self._publish()
+            self._show_banner()  # on the screen the presenter just opened, too
 
     @property
     def tr(self) -> Catalogue:
         return meeting_strings(self.host.lang)
+
+    def _say(self, text: str, *, timeout: float, severity: str = "information") -> None:
+        """A toast; never markup: `[m]` is a key, and a presenter's name is data."""
+        self.host.notify(text, timeout=timeout, severity=severity, markup=False)
 
     # -- the key ---------------------------------------------------------------------------
 
@@ -144,14 +154,15 @@ class MeetingMode:
         """`m`: start or end (presenter), step out or back in (follower)."""
         tr, link = self.tr, self.link
         if link is None:
-            self.host.notify(tr("present.unavailable"), timeout=4)
+            self._say(tr("present.unavailable"), timeout=4)
         elif self.presenting:
             self.presenting = False
             self.meeting = None
             self._published = None
             self.host.run_worker(link.end_meeting, thread=True, group="meeting")
             self._show_banner()
-            self.host.notify(tr("present.ended_by_you"), timeout=3)
+            self._set_beats()
+            self._say(tr("present.ended_by_you"), timeout=3)
         elif self.meeting is not None:
             self.following = not self.following
             if self.following:
@@ -160,7 +171,7 @@ class MeetingMode:
                 self._give_back()
             self._show_banner()
         elif not link.can_present:
-            self.host.notify(tr("present.not_presenter"), severity="warning", timeout=5)
+            self._say(tr("present.not_presenter"), severity="warning", timeout=5)
         elif not self._starting:
             self._starting = True
             view = self.capture()
@@ -183,7 +194,8 @@ class MeetingMode:
         self._starting = False
         self.presenting = True
         self._published = view
-        self.host.notify(self.tr("present.started"), timeout=3)
+        self.beat()  # the news that waited for this answer: the meeting, its banner
+        self._say(self.tr("present.started"), timeout=3)
 
     def _refused(self, reason: str, detail: str) -> None:
         self._starting = False
@@ -191,7 +203,7 @@ class MeetingMode:
         text = {"busy": tr("present.busy", presenter=detail or tr("present.someone")),
                 "not_presenter": tr("present.not_presenter")}.get(
             reason, tr("present.failed", error=detail))
-        self.host.notify(text, severity="warning", timeout=5)
+        self._say(text, severity="warning", timeout=5)
 
     # -- the beat --------------------------------------------------------------------------
 
@@ -208,6 +220,14 @@ class MeetingMode:
             self._follow(self.meeting.view)
         if self.meeting is not None or self.presenting:
             self._show_banner()
+        self._set_beats()
+
+    def _set_beats(self) -> None:
+        """The follower's beat while a meeting runs, the presenter's while presenting."""
+        follow = self.meeting is not None and not self.presenting
+        for timer, on in ((self._beat, follow), (self._presenter_timer, self.presenting)):
+            if timer is not None:
+                (timer.resume if on else timer.pause)()
 
     def _news_arrived(self, news: Meeting | None) -> None:
         if self.presenting:
@@ -223,12 +243,12 @@ class MeetingMode:
                 self._give_back()
             self.following = True
             self._show_banner()
-            self.host.notify(self.tr("present.ended"), timeout=4)
+            self._say(self.tr("present.ended"), timeout=4)
         elif news is not None and before is None:
             self.following = True
             self._own = self.capture()
-            self.host.notify(self.tr("present.joined", presenter=self._presenter(news)),
-                             timeout=4)
+            key = "present.joined_wall" if self.wall else "present.joined"
+            self._say(self.tr(key, presenter=self._presenter(news)), timeout=4)
 
     def _publish(self) -> None:
         view = self.capture()
@@ -273,7 +293,7 @@ class MeetingMode:
         snap = host.snapshot
         if not own and (snap is None or (view.as_of is not None and snap.as_of != view.as_of)):
             return  # the instant's data is still on its way
-        if self.open_screens:
+        if not self.wall:
             self._arrange_screens(view, own)
 
     def _arrange_screens(self, view: SharedView, own: bool) -> None:
@@ -314,7 +334,8 @@ class MeetingMode:
             return tr("present.banner_presenting", title=title)
         if self.meeting is None:
             return None
-        key = "present.banner_following" if self.following else "present.banner_away"
+        key = ("present.banner_wall" if self.wall else "present.banner_following"
+               if self.following else "present.banner_away")
         return tr(key, title=self._title(self.meeting),
                   presenter=self._presenter(self.meeting))
 

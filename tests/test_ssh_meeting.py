@@ -99,6 +99,15 @@ async def test_followers_follow_the_presenter_step_out_and_back_until_the_presen
         a.press("m")  # and back in
         await a.wait_for(lambda t: BANNER in t and zoomed_on_culture(t) and PAST in t)
 
+        p.press("s")  # compare with the last meeting (the day suggested: a week before)
+        await p.wait_for("2020-07-07")
+        p.press("\r")
+        await p.wait_for("Thay đổi kể từ 23:59 07/7/2020")
+        await a.wait_for("Thay đổi kể từ 23:59 07/7/2020")
+        await b.wait_for("Changes since 23:59 7 Jul 2020")
+        p.press("\x1b")
+        await b.wait_for(lambda t: "Changes since" not in t and "Culture & society" in t)
+
         await p.close()  # the presenter leaves: the meeting is over for everyone
         await a.wait_for(lambda t: "Đang họp" not in t and LIVE in t and "─ Kinh tế ─" in t)
         await b.wait_for(lambda t: "Meeting:" not in t and "─ Economy ─" in t)
