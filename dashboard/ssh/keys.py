@@ -47,6 +47,9 @@ def load_or_create_host_key(path: Path) -> asyncssh.SSHKey:
 class AuthorizedKeys:
     """An OpenSSH authorized_keys file, re-read when its size or mtime changes."""
 
+    LABEL = "authorized keys"
+    """What the file is called in messages."""
+
     def __init__(self, path: Path) -> None:
         self.path = path
         self._lock = threading.Lock()
@@ -67,10 +70,10 @@ class AuthorizedKeys:
             st = self.path.stat()
         except OSError as e:
             self._keys = None
-            raise KeyFileError(f"authorized keys {self.path}: {e.strerror or e}") from None
+            raise KeyFileError(f"{self.LABEL} {self.path}: {e.strerror or e}") from None
         if st.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
             self._keys = None
-            raise KeyFileError(f"authorized keys {self.path} is writable by others; "
+            raise KeyFileError(f"{self.LABEL} {self.path} is writable by others; "
                                f"run: chmod go-w {self.path}")
         sig = (st.st_ino, st.st_size, st.st_mtime_ns)
         if sig == self._sig:
@@ -85,7 +88,7 @@ class AuthorizedKeys:
             self._parsed(text)
         except (OSError, UnicodeDecodeError, ValueError) as e:
             self._keys = None
-            raise KeyFileError(f"authorized keys {self.path}: {e}") from None
+            raise KeyFileError(f"{self.LABEL} {self.path}: {e}") from None
         self._sig = sig
 
     def _parsed(self, text: str) -> None:
@@ -95,6 +98,8 @@ class AuthorizedKeys:
 class PresenterKeys(AuthorizedKeys):
     """--presenter-keys: an authorized_keys file whose keys may also start a meeting. The
     presenter is named by the key's comment (`ssh-ed25519 AAAA… Chủ tịch UBND`)."""
+
+    LABEL = "presenter keys"
 
     def __init__(self, path: Path) -> None:
         self._lines: list[tuple[asyncssh.SSHAuthorizedKeys, str]] = []
