@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import asyncio
 import re
+import shutil
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import asyncssh
 import pytest
@@ -21,7 +23,9 @@ from dashboard.kiosk.settings import kiosk_settings
 from dashboard.source import EngineSource
 from tests.app_support import FIXED_WALL, MID_CAMPAIGN, copy_sample, screen_text
 from tests.test_kiosk_app import shown, started, state_home, step  # noqa: F401
+from tests.test_ssh_openssh import start_cli_server, stop
 from tests.test_ssh_support import Served, Viewer, serving
+from tests.tmux_support import Pane
 
 PRESENTER = "Chủ tịch Lan"
 BANNER = f"Đang họp: họp giao ban ngày 15/7/2020 · người trình bày: {PRESENTER}"
@@ -176,3 +180,39 @@ async def test_the_kiosk_follows_the_meeting_and_rotates_again_when_it_ends(
     finally:
         feed.close()
         source.close()
+
+
+@pytest.mark.skipif(shutil.which("ssh") is None or shutil.which("tmux") is None,
+                    reason="no OpenSSH client or no tmux")
+async def test_the_command_with_an_openssh_presenter(tmp_path: Path) -> None:
+    """`thidua serve-ssh --presenter-keys … --meeting-title …` as a service runs it, the
+    presenter on the system's OpenSSH client (under tmux), a follower on asyncssh."""
+    folder = tmp_path / "presenter"
+    folder.mkdir()
+    key = asyncssh.generate_private_key("ssh-ed25519", comment="Chủ tịch Lan")
+    key.write_private_key(folder / "key")
+    (folder / "key").chmod(0o600)
+    key.write_public_key(folder / "keys.pub")
+    server = start_cli_server(tmp_path, "--presenter-keys", str(folder / "keys.pub"),
+                              "--meeting-title", "Giao ban tuần 29")
+    try:
+        command = server.ssh("-tt", "viewer@127.0.0.1")
+        command[command.index(str(server.keys.viewer))] = str(folder / "key")
+        presenter = Pane.start(command, prefix="thidua-meeting", size=(120, 40))
+        follower = await Viewer.open(server.port, server.keys.viewer, cols=120, rows=40)
+        try:
+            await asyncio.to_thread(presenter.wait_for, LIVE)
+            await follower.wait_for(LIVE)
+            presenter.keys("m")
+            await asyncio.to_thread(presenter.wait_for, "Bạn đang trình bày: Giao ban tuần 29")
+            presenter.keys("4")
+            await follower.wait_for(lambda t: "Đang họp: Giao ban tuần 29 · người trình bày: "
+                                    "Chủ tịch Lan" in t and "Quốc phòng – An ninh" in t
+                                    and "─ Kinh tế ─" not in t)
+            presenter.keys("q")  # the presenter's session ends, and with it the meeting
+            await follower.wait_for(lambda t: "Đang họp" not in t and "─ Kinh tế ─" in t)
+        finally:
+            presenter.close()
+            await follower.close()
+    finally:
+        stop(server)
