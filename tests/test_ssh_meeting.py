@@ -87,6 +87,12 @@ async def test_followers_follow_the_presenter_step_out_and_back_until_the_presen
                          and "23:59 14 Jul 2020" in t, timeout=10)
         took_b = time.perf_counter() - started
         assert took < FOLLOW_SECONDS and took_b < FOLLOW_SECONDS, (took, took_b)
+        # who arrives during the meeting joins it at once
+        late = await Viewer.open(s.server.port, s.keys.viewer, cols=120, rows=40)
+        try:
+            await late.wait_for(lambda t: BANNER in t and zoomed_on_culture(t) and PAST in t)
+        finally:
+            await late.close()
 
         p.press("\r")  # the zoomed area's chosen target opens
         title = re.search(r"(VH\d\d) · ", await p.wait_for(re.compile(r"VH\d\d · ").search))
