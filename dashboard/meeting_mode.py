@@ -12,6 +12,7 @@ the meeting ends. The source's reader thread only stores the news and wakes the 
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -159,7 +160,8 @@ class MeetingMode:
             self.presenting = False
             self.meeting = None
             self._published = None
-            self.host.run_worker(link.end_meeting, thread=True, group="meeting")
+            self.host.run_worker(lambda: _quietly(link.end_meeting), thread=True,
+                                 group="meeting")
             self._show_banner()
             self._set_beats()
             self._say(tr("present.ended_by_you"), timeout=3)
@@ -255,8 +257,8 @@ class MeetingMode:
         if view != self._published and self.link is not None:
             self._published = view
             link = self.link
-            self.host.run_worker(lambda: link.publish_view(view), thread=True,
-                                 group="meeting")
+            self.host.run_worker(lambda: _quietly(lambda: link.publish_view(view)),
+                                 thread=True, group="meeting")
 
     def _give_back(self) -> None:
         if self._own is not None:
@@ -359,6 +361,13 @@ class MeetingMode:
 
     def _presenter(self, meeting: Meeting) -> str:
         return meeting.presenter or self.tr("present.someone")
+
+
+def _quietly(send: Callable[[], None]) -> None:
+    """A message to the server that may find it gone: the viewer ends with it anyway (the
+    source says so), so this worker does not fail the app first."""
+    with contextlib.suppress(ThiduaError):
+        send()
 
 
 def _screen_key(screen: Screen[Any]) -> tuple[str, object] | None:
