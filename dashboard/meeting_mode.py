@@ -42,6 +42,8 @@ PRESENTER_BEAT_SECONDS = 0.1
 SINCE_PATIENCE = 10.0
 """Seconds a follower waits for its "since" comparison before asking again."""
 BANNER_ID = "meeting-banner"
+HINT_SECONDS = 10.0
+"""A follower whose keys are undone is told why at most this often."""
 
 
 @runtime_checkable
@@ -116,6 +118,9 @@ class MeetingMode:
         self._own: SharedView | None = None
         """This viewer's view before it began to follow, given back afterwards."""
         self._since_asked: tuple[datetime, datetime | None, float] | None = None
+        self._caught_up = False
+        """This follower showed the meeting's view at the last beat."""
+        self._hinted = -HINT_SECONDS
 
     # -- wiring ----------------------------------------------------------------------------
 
@@ -167,6 +172,7 @@ class MeetingMode:
             self._say(tr("present.ended_by_you"), timeout=3)
         elif self.meeting is not None:
             self.following = not self.following
+            self._caught_up = False
             if self.following:
                 self._own = self.capture()
             else:
@@ -219,7 +225,13 @@ class MeetingMode:
         if self.presenting:
             self._publish()
         elif self.meeting is not None and self.following:
-            self._follow(self.meeting.view)
+            view = self.meeting.view
+            here = self.capture()
+            if self._caught_up and not fresh and here != view and not self.wall:
+                self._hint()  # the follower's own key took them away: it will not stay
+            self._caught_up = here == view
+            if not self._caught_up:
+                self._follow(view)
         if self.meeting is not None or self.presenting:
             self._show_banner()
         self._set_beats()
@@ -248,9 +260,16 @@ class MeetingMode:
             self._say(self.tr("present.ended"), timeout=4)
         elif news is not None and before is None:
             self.following = True
+            self._caught_up = False
             self._own = self.capture()
             key = "present.joined_wall" if self.wall else "present.joined"
             self._say(self.tr(key, presenter=self._presenter(news)), timeout=4)
+
+    def _hint(self) -> None:
+        now = time.monotonic()
+        if now - self._hinted >= HINT_SECONDS:
+            self._hinted = now
+            self._say(self.tr("present.following_hint"), timeout=4)
 
     def _publish(self) -> None:
         view = self.capture()

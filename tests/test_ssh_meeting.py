@@ -93,6 +93,9 @@ async def test_followers_follow_the_presenter_step_out_and_back_until_the_presen
             await late.wait_for(lambda t: BANNER in t and zoomed_on_culture(t) and PAST in t)
         finally:
             await late.close()
+        a.press("1")  # a follower's own key is undone, and it is told why
+        await a.wait_for("Bạn đang theo dõi người trình bày")
+        await a.wait_for(lambda t: zoomed_on_culture(t) and PAST in t)
 
         p.press("\r")  # the zoomed area's chosen target opens
         title = re.search(r"(VH\d\d) · ", await p.wait_for(re.compile(r"VH\d\d · ").search))
