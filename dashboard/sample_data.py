@@ -529,14 +529,12 @@ SHORT_TITLES: dict[str, tuple[str, str]] = {
 
 
 UNITS_EN: dict[str, str] = {
-    "sản phẩm": "products", "tiêu chí": "criteria", "khu": "areas",
-    "% dự toán": "% of estimate", "%": "%", "% khối lượng": "% of work",
-    "nghìn lượt": "thousand visits", "ha": "ha", "km": "km", "% dân số": "% of population",
-    "trường": "schools", "% giáo viên": "% of teachers", "hoạt động": "events",
-    "% hộ": "% of households", "% đối tượng": "% of recipients", "% hồ sơ": "% of files",
-    "% cơ quan": "% of agencies", "% văn bản": "% of documents", "vụ": "cases",
-    "% cùng kỳ": "% of last year", "đại hội": "congresses", "% quân số": "% of strength",
-    "đơn vị": "units", "cuộc": "patrols",
+    "sản phẩm": "products", "tiêu chí": "criteria", "khu": "areas", "% dự toán": "% budget",
+    "%": "%", "% khối lượng": "% work", "nghìn lượt": "k visits", "ha": "ha", "km": "km",
+    "% dân số": "% people", "trường": "schools", "% giáo viên": "% teachers",
+    "hoạt động": "events", "% hộ": "% homes", "% đối tượng": "% eligible", "% hồ sơ": "% files",
+    "% cơ quan": "% agencies", "% văn bản": "% docs", "vụ": "cases", "% cùng kỳ": "% of 2019",
+    "đại hội": "congresses", "% quân số": "% militia", "đơn vị": "units", "cuộc": "patrols",
 }
 """unit_of_measure → unit_of_measure_en (the optional column the English screens show)."""
 
