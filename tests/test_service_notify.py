@@ -23,9 +23,11 @@ from dashboard.kiosk.kiosk_app import FREEZE_AFTER
 from dashboard.sd_notify import Notifier
 from tests.app_support import copy_sample
 from tests.notify_support import NotifySocket, beats
-from tests.test_kiosk_deploy import TITLE, _free_port, _stop
+from tests.test_kiosk_deploy import TITLE
 from tests.test_ssh_support import make_keys
 from tests.tmux_support import Pane
+from tools.browser_kiosk import free_port as _free_port
+from tools.browser_kiosk import stop as _stop
 
 NOW = "2020-07-15T10:00"
 
