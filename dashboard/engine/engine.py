@@ -7,9 +7,10 @@ never writes into the data folder.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -21,7 +22,13 @@ from dashboard.engine import late
 from dashboard.engine import semantics as rules
 from dashboard.engine import since as since_rules
 from dashboard.engine.campaign import Campaign, load_campaign
-from dashboard.engine.discovery import FileSig, list_candidates
+from dashboard.engine.discovery import (
+    PROGRESS_DIR,
+    FileSig,
+    Listing,
+    list_candidates,
+    relist,
+)
 from dashboard.engine.errors import CampaignError, EngineError, ThiduaError
 from dashboard.engine.integrity import damaged_reason
 from dashboard.engine.model import (
@@ -119,6 +126,7 @@ class Engine:
         self._targets_sig: dict[str, FileSig] | None = None
         self._target_warnings: tuple[tuple[str, str], ...] = ()
         self._files: dict[str, _Entry] = {}
+        self._listing: Listing | None = None
         self._problems: dict[str, str] = {}
         self._unknown: dict[int, int] = {}
         self._next_id = 1
@@ -143,8 +151,13 @@ class Engine:
 
     # -- refresh ---------------------------------------------------------------------------
 
-    def refresh(self) -> RefreshReport:
+    def refresh(self, changed: Collection[str] | None = None) -> RefreshReport:
         """Bring the engine up to date with the folder. Never raises for bad data files.
+
+        changed: the paths a watcher saw change, when it saw them all: only their folders are
+        listed again (a stat per file of those folders, not of the whole tree). None, or a
+        path the engine cannot place (outside progress/, a folder not listed before), lists
+        everything.
 
         A refresh that fails keeps the last good state, which snapshots then mark as stale.
         Raises CampaignError only when no usable campaign or targets were ever loaded.
@@ -152,7 +165,7 @@ class Engine:
         with self._lock:
             started = time.perf_counter()
             try:
-                report = self._refresh()
+                report = self._refresh(changed)
             except (ThiduaError, duckdb.Error, OSError) as e:
                 if not self._targets:
                     raise CampaignError(str(e)) from e
@@ -168,11 +181,14 @@ class Engine:
             return replace(report, changed=report.changed or recovered,
                            seconds=time.perf_counter() - started)
 
-    def _refresh(self) -> RefreshReport:
+    def _refresh(self, paths: Collection[str] | None) -> RefreshReport:
         if not self.folder.is_dir():
             raise EngineError(f"data folder {self.folder} is missing or not readable")
         changed = self._reload_campaign()
-        listing = list_candidates(self.folder)
+        listing = None if changed or paths is None else self._relist(paths)
+        if listing is None:
+            listing = list_candidates(self.folder)
+        self._listing = listing
         changed |= listing.problems != self._problems
         self._problems = listing.problems
         if listing.targets != self._targets_sig or changed:
@@ -227,6 +243,29 @@ class Engine:
             self._unknown.pop(fid, None)
         self._unknown.update(self._store.unknown_target_rows([f.file_id for f in loaded]))
         return RefreshReport(changed=True, added=len(added), removed=len(removed))
+
+    def _relist(self, paths: Collection[str]) -> Listing | None:
+        """The last listing with the folders of `paths` listed again, or None (list all)."""
+        old = self._listing
+        if old is None or old.folders is None or self._targets_sig is None:
+            return None
+        root = str(self.folder) + os.sep
+        dirs: set[str] = set()
+        for path in paths:
+            if not path.startswith(root):
+                return None
+            rel = path[len(root):].replace(os.sep, "/")
+            if rel.split("/", 1)[0] != PROGRESS_DIR or "/" not in rel:
+                return None  # campaign.toml, the targets, progress/ itself
+            parent = rel.rpartition("/")[0]
+            while parent not in old.folders:  # inside a new folder: list its known parent
+                parent = parent.rpartition("/")[0]
+                if not parent:
+                    return None
+            dirs.add(parent)
+            if rel in old.folders:  # a folder itself was removed or replaced
+                dirs.add(rel)
+        return relist(self.folder, old, dirs) if dirs else old
 
     def _mark_unlisted(self, current: dict[str, FileSig], problems: dict[str, str]) -> bool:
         """Files under a folder that cannot be listed now are not gone: their rows stay, marked
