@@ -6,7 +6,7 @@ import errno
 import os
 import stat
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import islice
 from pathlib import Path
 
@@ -49,6 +49,9 @@ class Listing:
     folders: dict[str, FolderScan] | None = None
     """Each folder of progress/ as listed; None when one was reached through a symlink or
     could not be listed: then only a whole walk is exact (see relist)."""
+    touched: frozenset[str] | None = None
+    """After relist: the only progress files that may differ from the listing before (None:
+    any may)."""
 
 
 def is_candidate_name(name: str) -> bool:
@@ -85,16 +88,21 @@ def relist(folder: Path, old: Listing, dirs: Iterable[str]) -> Listing | None:
     wanted = sorted(set(dirs))
     if old.folders is None or any(d not in old.folders for d in wanted):
         return None
+    if not wanted:
+        return replace(old, touched=frozenset())
     folders = dict(old.folders)
     progress = dict(old.progress)
     problems = dict(old.problems)
+    touched: set[str] = set()
     for d in wanted:
-        _forget(folders.pop(d), progress, problems)
+        _forget(folders.pop(d), progress, problems, touched)
     fresh: dict[str, FolderScan] = {}
     if not _walk(folder, PROGRESS_DIR, progress, problems, recursive=True, folders=fresh,
                  start=wanted, known=set(folders) | set(wanted)):
         return None
     folders.update(fresh)
+    for scan in fresh.values():
+        touched.update(scan.files)
     for d in wanted:  # sub-folders that are gone (or d itself): their files with them
         kept = set(fresh[d].folders) if d in fresh else set()
         gone = [s for s in old.folders[d].folders if s not in kept]
@@ -102,13 +110,15 @@ def relist(folder: Path, old: Listing, dirs: Iterable[str]) -> Listing | None:
             gone.append(d)
         for sub in gone:
             for k in [k for k in folders if k == sub or k.startswith(sub + "/")]:
-                _forget(folders.pop(k), progress, problems)
-    return Listing(old.targets, progress, problems, folders)
+                _forget(folders.pop(k), progress, problems, touched)
+    return Listing(old.targets, progress, problems, folders, frozenset(touched))
 
 
-def _forget(scan: FolderScan, progress: dict[str, FileSig], problems: dict[str, str]) -> None:
+def _forget(scan: FolderScan, progress: dict[str, FileSig], problems: dict[str, str],
+            touched: set[str]) -> None:
     for rel in scan.files:
         progress.pop(rel, None)
+        touched.add(rel)
     for key in scan.problems:
         problems.pop(key, None)
 

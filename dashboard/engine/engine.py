@@ -203,12 +203,23 @@ class Engine:
             changed = True
         current = listing.progress
         now = self._wall()
-        changed |= self._mark_unlisted(current, listing.problems)
-        removed = [r for r, e in self._files.items() if r not in current and e.unlisted is None]
-        modified = [r for r, s in current.items() if r in self._files and self._files[r].sig != s]
-        added = [r for r in current if r not in self._files]
-        recheck = [r for r, e in self._files.items()
-                   if e.status == "pending" and r in current and r not in modified
+        files = self._files
+        if listing.touched is None:
+            changed |= self._mark_unlisted(current, listing.problems)
+            removed = [r for r, e in files.items() if r not in current and e.unlisted is None]
+            modified = [r for r, s in current.items() if r in files and files[r].sig != s]
+            added = [r for r in current if r not in files]
+        else:  # only the folders the watcher named were listed again: only their files
+            # (the listing before was exact, so no file is under a folder that went unlisted)
+            touched = sorted(listing.touched)
+            removed = [r for r in touched
+                       if r in files and r not in current and files[r].unlisted is None]
+            modified = [r for r in touched
+                        if r in files and r in current and files[r].sig != current[r]]
+            added = [r for r in touched if r in current and r not in files]
+        was_modified = set(modified)
+        recheck = [r for r, e in files.items()
+                   if e.status == "pending" and r in current and r not in was_modified
                    and now - e.sig.mtime_ns / 1e9 >= self._grace]
         if not (removed or modified or added or recheck):
             return RefreshReport(changed=changed)
@@ -399,18 +410,28 @@ class Engine:
         )
 
     def _files_state(self) -> FilesState:
-        used = sum(1 for e in self._files.values() if e.status == "used")
-        used += len(self._targets_sig or {})
-        pending = tuple(sorted(r for r, e in self._files.items() if e.status == "pending"))
-        skipped = [SkippedFile(r, e.reason or "") for r, e in self._files.items()
-                   if e.status == "skipped"]
-        skipped += [SkippedFile(r, why) for r, why in self._problems.items()]
-        warnings = [FileWarning(r, w) for r, e in self._files.items() for w in e.warnings
-                    if e.status == "used"]
-        warnings += [FileWarning(r, w) for r, w in self._target_warnings]
-        held = [HeldFile(r, e.unlisted or e.reason or "", e.held_since or self._now_utc())
-                for r, e in self._files.items() if e.held]
-        return FilesState(used, pending, tuple(sorted(skipped, key=lambda s: s.file)),
+        """One pass over the files: a snapshot of 100,000 files pays for it every time."""
+        used = len(self._targets_sig or {})
+        pending: list[str] = []
+        skipped = [SkippedFile(r, why) for r, why in self._problems.items()]
+        warnings = [FileWarning(r, w) for r, w in self._target_warnings]
+        held: list[HeldFile] = []
+        for r, e in self._files.items():
+            if e.status == "used":
+                used += 1
+                if e.warnings:
+                    warnings += [FileWarning(r, w) for w in e.warnings]
+                if e.unlisted is None:
+                    continue
+            elif e.status == "pending":
+                pending.append(r)
+            else:
+                skipped.append(SkippedFile(r, e.reason or ""))
+            if e.held:
+                held.append(HeldFile(r, e.unlisted or e.reason or "",
+                                     e.held_since or self._now_utc()))
+        return FilesState(used, tuple(sorted(pending)),
+                          tuple(sorted(skipped, key=lambda s: s.file)),
                           tuple(sorted(warnings, key=lambda w: w.file)),
                           tuple(sorted(held, key=lambda h: h.file)))
 
@@ -419,8 +440,9 @@ class Engine:
 
     def _dropped(self) -> tuple[DroppedRows, ...]:
         out: list[DroppedRows] = []
+        unknown = self._unknown
         for rel, e in self._files.items():
-            if e.file_id is None:
+            if e.file_id is None or not (e.drops or e.file_id in unknown):
                 continue
             counts = dict(e.drops)
             if e.file_id in self._unknown:
