@@ -127,6 +127,9 @@ class Engine:
         self._target_warnings: tuple[tuple[str, str], ...] = ()
         self._files: dict[str, _Entry] = {}
         self._listing: Listing | None = None
+        self._pending: set[str] = set()
+        self._layouts: dict[ProgressLayout, ProgressLayout] = {}
+        """Files waiting for their grace period (each refresh looks at these, not all)."""
         self._problems: dict[str, str] = {}
         self._unknown: dict[int, int] = {}
         self._next_id = 1
@@ -151,10 +154,10 @@ class Engine:
 
     # -- refresh ---------------------------------------------------------------------------
 
-    def refresh(self, changed: Collection[str] | None = None) -> RefreshReport:
+    def refresh(self, paths: Collection[str] | None = None) -> RefreshReport:
         """Bring the engine up to date with the folder. Never raises for bad data files.
 
-        changed: the paths a watcher saw change, when it saw them all: only their folders are
+        paths: the paths a watcher saw change, when it saw them all: only their folders are
         listed again (a stat per file of those folders, not of the whole tree). None, or a
         path the engine cannot place (outside progress/, a folder not listed before), lists
         everything.
@@ -165,7 +168,7 @@ class Engine:
         with self._lock:
             started = time.perf_counter()
             try:
-                report = self._refresh(changed)
+                report = self._refresh(paths)
             except (ThiduaError, duckdb.Error, OSError) as e:
                 if not self._targets:
                     raise CampaignError(str(e)) from e
@@ -218,8 +221,9 @@ class Engine:
                         if r in files and r in current and files[r].sig != current[r]]
             added = [r for r in touched if r in current and r not in files]
         was_modified = set(modified)
-        recheck = [r for r, e in files.items()
-                   if e.status == "pending" and r in current and r not in was_modified
+        recheck = [r for r in sorted(self._pending)
+                   if (e := files.get(r)) is not None and e.status == "pending"
+                   and r in current and r not in was_modified
                    and now - e.sig.mtime_ns / 1e9 >= self._grace]
         if not (removed or modified or added or recheck):
             return RefreshReport(changed=changed)
@@ -250,6 +254,7 @@ class Engine:
             else:
                 entry.drops = drops.get(f.file_id, {})
         self._files.update(new_entries)
+        self._pending = {r for r, e in self._files.items() if e.status == "pending"}
         for fid in dropped_ids:
             self._unknown.pop(fid, None)
         self._unknown.update(self._store.unknown_target_rows([f.file_id for f in loaded]))
@@ -276,7 +281,7 @@ class Engine:
             dirs.add(parent)
             if rel in old.folders:  # a folder itself was removed or replaced
                 dirs.add(rel)
-        return relist(self.folder, old, dirs) if dirs else old
+        return relist(self.folder, old, dirs)
 
     def _mark_unlisted(self, current: dict[str, FileSig], problems: dict[str, str]) -> bool:
         """Files under a folder that cannot be listed now are not gone: their rows stay, marked
@@ -319,6 +324,8 @@ class Engine:
             sig = current[r]
             cols = columns.get(paths[r], "empty file (0 bytes)")
             verdict: ProgressLayout | str = cols if isinstance(cols, str) else check_progress(cols)
+            if not isinstance(verdict, str):  # one object per schema, not per file
+                verdict = self._layouts.setdefault(verdict, verdict)
             if not isinstance(verdict, str):
                 verdict = damaged_reason(paths[r]) or verdict
             if isinstance(verdict, str):
