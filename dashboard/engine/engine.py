@@ -128,6 +128,11 @@ class Engine:
         self._files: dict[str, _Entry] = {}
         self._listing: Listing | None = None
         self._pending: set[str] = set()
+        self._notable: set[str] = set()
+        """Files that are not used, or used with a warning or from a folder not listed now."""
+        self._dropping: set[str] = set()
+        """Files with dropped rows or rows on unknown targets."""
+        self._indexed = False
         self._layouts: dict[ProgressLayout, ProgressLayout] = {}
         """Files waiting for their grace period (each refresh looks at these, not all)."""
         self._problems: dict[str, str] = {}
@@ -170,6 +175,7 @@ class Engine:
             try:
                 report = self._refresh(paths)
             except (ThiduaError, duckdb.Error, OSError) as e:
+                self._indexed = False  # the refresh may have stopped half-way
                 if not self._targets:
                     raise CampaignError(str(e)) from e
                 if self._error is None:
@@ -225,7 +231,10 @@ class Engine:
                    if (e := files.get(r)) is not None and e.status == "pending"
                    and r in current and r not in was_modified
                    and now - e.sig.mtime_ns / 1e9 >= self._grace]
+        full_index = listing.touched is None or changed or not self._indexed
         if not (removed or modified or added or recheck):
+            if full_index:
+                self._reindex(None)
             return RefreshReport(changed=changed)
         gone = [i for r in removed if (i := self._files[r].file_id) is not None]
         new_entries, loaded = self._validate(modified + added + recheck, current, now)
@@ -242,8 +251,9 @@ class Engine:
         drops, failed, dropped_ids = self._store.apply(remove=gone, add=loaded, replaces=replaces)
         for r in removed:
             del self._files[r]
+        root = len(str(self.folder)) + 1
         for f in loaded:
-            rel = _rel(self.folder, f.path)
+            rel = f.path[root:]  # f.path is str(self.folder / rel)
             entry = new_entries[rel]
             if f.file_id in failed:
                 young = now - entry.sig.mtime_ns / 1e9 < self._grace
@@ -254,11 +264,35 @@ class Engine:
             else:
                 entry.drops = drops.get(f.file_id, {})
         self._files.update(new_entries)
-        self._pending = {r for r, e in self._files.items() if e.status == "pending"}
         for fid in dropped_ids:
             self._unknown.pop(fid, None)
         self._unknown.update(self._store.unknown_target_rows([f.file_id for f in loaded]))
+        self._reindex(None if full_index else [*removed, *new_entries])
         return RefreshReport(changed=True, added=len(added), removed=len(removed))
+
+    def _reindex(self, rels: Collection[str] | None) -> None:
+        """Keep at hand the few files a snapshot lists (all but the plain used ones) and those
+        waiting for their grace period: with 100,000 files a snapshot and a refresh then look
+        at those, not at every file. rels: the files that changed (None: any may have)."""
+        if rels is None:
+            self._pending.clear()
+            self._notable.clear()
+            self._dropping.clear()
+            rels = self._files.keys()
+        for r in rels:
+            self._pending.discard(r)
+            self._notable.discard(r)
+            self._dropping.discard(r)
+            e = self._files.get(r)
+            if e is None:
+                continue
+            if e.status == "pending":
+                self._pending.add(r)
+            if e.status != "used" or e.warnings or e.unlisted is not None:
+                self._notable.add(r)
+            if e.file_id is not None and (e.drops or e.file_id in self._unknown):
+                self._dropping.add(r)
+        self._indexed = True
 
     def _relist(self, paths: Collection[str]) -> Listing | None:
         """The last listing with the folders of `paths` listed again, or None (list all)."""
@@ -417,15 +451,18 @@ class Engine:
         )
 
     def _files_state(self) -> FilesState:
-        """One pass over the files: a snapshot of 100,000 files pays for it every time."""
-        used = len(self._targets_sig or {})
+        """From the index of notable files (_reindex): a snapshot of 100,000 files would pay
+        for a pass over every one of them."""
+        used = len(self._targets_sig or {}) + len(self._files)
         pending: list[str] = []
         skipped = [SkippedFile(r, why) for r, why in self._problems.items()]
         warnings = [FileWarning(r, w) for r, w in self._target_warnings]
         held: list[HeldFile] = []
-        for r, e in self._files.items():
+        for r in self._notable:
+            e = self._files[r]
+            if e.status != "used":
+                used -= 1
             if e.status == "used":
-                used += 1
                 if e.warnings:
                     warnings += [FileWarning(r, w) for w in e.warnings]
                 if e.unlisted is None:
@@ -447,9 +484,9 @@ class Engine:
 
     def _dropped(self) -> tuple[DroppedRows, ...]:
         out: list[DroppedRows] = []
-        unknown = self._unknown
-        for rel, e in self._files.items():
-            if e.file_id is None or not (e.drops or e.file_id in unknown):
+        for rel in self._dropping:
+            e = self._files[rel]
+            if e.file_id is None:
                 continue
             counts = dict(e.drops)
             if e.file_id in self._unknown:
@@ -493,6 +530,3 @@ def _folder_problem(rel: str, problems: dict[str, str]) -> str | None:
             return f"{where}: {why}"
     return None
 
-
-def _rel(folder: Path, path: str) -> str:
-    return Path(path).relative_to(folder).as_posix()

@@ -46,6 +46,8 @@ class TargetValue:
 
 def glob_escape(path: str) -> str:
     """DuckDB reads a file list as glob patterns; this makes a name match only itself."""
+    if "[" not in path and "*" not in path and "?" not in path:
+        return path
     return "".join(f"[{c}]" if c in "[*?" else c for c in path)
 
 
