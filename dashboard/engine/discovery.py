@@ -25,9 +25,7 @@ retitle or clear a terminal is not read, and is listed under its safe form inste
 class FileSig(NamedTuple):
     """Inode, size and mtime: a file with the same three is the same file, already validated.
 
-    A tuple of ints, which Python's cycle collector stops tracking: a walk of 100,000 files
-    makes 100,000 of them, and as tracked objects (a dataclass) they set off full collections
-    over the whole engine each walk (1.1–2.2 s walks instead of 0.7 s)."""
+    A tuple, made and compared in C: a walk of 100,000 files makes and compares 100,000."""
 
     inode: int
     size: int
