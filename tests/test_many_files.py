@@ -119,3 +119,22 @@ def test_a_file_the_watcher_did_not_name_shows_at_the_next_whole_rescan(
     assert e.refresh().added == 1  # the periodic safety net
     assert e.snapshot(NOW).target("c1").value == 11.0
     assert to_dict(e.snapshot(NOW)) == _cold(campaign_dir)
+
+
+def test_a_half_written_file_among_many_waits_out_its_grace_then_is_named(
+        campaign_dir: Path, make_engine: Any) -> None:
+    _many(campaign_dir)
+    clock = [datetime(2026, 12, 4, 10, 0).timestamp()]
+    e = make_engine(campaign_dir, grace_seconds=30.0, wall=lambda: clock[0])
+    bad = campaign_dir / "progress" / "2020-W21" / "unit-07" / "late.parquet"
+    bad.write_bytes(b"PAR1 still being copied")
+    os.utime(bad, (clock[0], clock[0]))
+    e.refresh([str(bad)])
+    files = e.snapshot(NOW).files
+    assert files.pending == ("progress/2020-W21/unit-07/late.parquet",) and not files.skipped
+    clock[0] += 31
+    assert e.refresh(()).changed  # the periodic refresh between whole walks: nothing named
+    files = e.snapshot(NOW).files
+    assert files.pending == ()
+    assert [s.file for s in files.skipped] == ["progress/2020-W21/unit-07/late.parquet"]
+    assert files.used == 1 + len(WEEKS) * len(UNITS) * 2
