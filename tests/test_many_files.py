@@ -138,3 +138,29 @@ def test_a_half_written_file_among_many_waits_out_its_grace_then_is_named(
     assert files.pending == ()
     assert [s.file for s in files.skipped] == ["progress/2020-W21/unit-07/late.parquet"]
     assert files.used == 1 + len(WEEKS) * len(UNITS) * 2
+
+
+async def test_the_watcher_names_the_file_renamed_in_and_the_engine_reads_it_from_that_path(
+        campaign_dir: Path, make_engine: Any) -> None:
+    import asyncio
+
+    from dashboard.watcher import watch_folder
+
+    _many(campaign_dir)
+    e = make_engine(campaign_dir)
+    seen: list[frozenset[str] | None] = []
+    stop = asyncio.Event()
+    task = asyncio.create_task(watch_folder(e.folder, seen.append, stop))
+    await asyncio.sleep(0.5)  # the watches are in place
+    new = write_progress(e.folder, "2020-W20/unit-09/new.parquet",
+                         [("c1", "unit-09", naive(2020, 5, 12, 10), 5.0)])
+    for _ in range(100):
+        if seen:
+            break
+        await asyncio.sleep(0.05)
+    stop.set()
+    await task
+    assert seen and seen[0] is not None and str(new) in seen[0]
+    assert not any(".tmp" in p or "/." in p for p in seen[0])  # the temp name is filtered
+    assert e.refresh(seen[0]).added == 1
+    assert e.snapshot(NOW).target("c1").value == 5.0
