@@ -342,6 +342,7 @@ class Engine:
             self._store.close()
             self._store = ProgressStore(campaign.timezone, **self._store_options)
             self._files.clear()
+            self._indexed = False
             self._targets_sig = None
         self.campaign = campaign
         self._campaign_sig = sig
@@ -453,6 +454,8 @@ class Engine:
     def _files_state(self) -> FilesState:
         """From the index of notable files (_reindex): a snapshot of 100,000 files would pay
         for a pass over every one of them."""
+        if not self._indexed:  # a refresh stopped half-way: build it again
+            self._reindex(None)
         used = len(self._targets_sig or {}) + len(self._files)
         pending: list[str] = []
         skipped = [SkippedFile(r, why) for r, why in self._problems.items()]
@@ -484,6 +487,8 @@ class Engine:
 
     def _dropped(self) -> tuple[DroppedRows, ...]:
         out: list[DroppedRows] = []
+        if not self._indexed:
+            self._reindex(None)
         for rel in self._dropping:
             e = self._files[rel]
             if e.file_id is None:
