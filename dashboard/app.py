@@ -29,7 +29,9 @@ from dashboard.engine import since as since_rules
 from dashboard.engine.errors import ThiduaError
 from dashboard.engine.model import Snapshot
 from dashboard.i18n import LANGUAGES, catalogue
+from dashboard.meeting.follow import MeetingLink
 from dashboard.meeting.strings import meeting_strings
+from dashboard.meeting_mode import MeetingMode
 from dashboard.messages import DataRefreshed, FolderChanged, RefreshFailed, SourceChanged
 from dashboard.refresh_scheduler import Refresh, RefreshScheduler
 from dashboard.screens.dashboard_screen import DashboardScreen
@@ -67,6 +69,8 @@ class AppOptions:
     """An error nothing caught goes here (to be logged) instead of to the terminal as
     Textual's traceback, with the server's paths and locals; the app exits showing only the
     line it returns. SSH viewers use it: a remote user never reads a traceback."""
+    meeting: MeetingLink | None = None
+    """Meeting mode's way to the server (SSH viewers); None: `m` says it is not available."""
 
 
 class ThiduaApp(App[int]):
@@ -93,6 +97,7 @@ class ThiduaApp(App[int]):
         Binding("full_stop", "live", "Hiện tại", show=False),
         Binding("o", "late_units", "Chậm báo cáo", show=False),
         Binding("s", "since", "Từ lần họp trước", show=False),
+        Binding("m", "meeting", "Cuộc họp", show=False),
     ]
 
     def __init__(self, source: SnapshotSource, *, clock: Clock | None = None,
@@ -112,6 +117,7 @@ class ThiduaApp(App[int]):
                                           requery_seconds=self.options.live_requery_seconds)
         self._stop_watch = asyncio.Event()
         self._screenshot_timer: Timer | None = None
+        self.meeting_mode = MeetingMode(self, self.options.meeting)
         self._apply_key_labels()
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -139,6 +145,7 @@ class ThiduaApp(App[int]):
             self.as_of_override = self.source.campaign.starts_at + timedelta(days=7)
             self.set_interval(self.options.replay_seconds_per_week, self._replay_step)
         self.source.subscribe(self._source_changed)
+        self.meeting_mode.start()
         self.request_refresh()
         if self.options.watch and self.source.folder is not None:
             self._watch(self.source.folder)
@@ -298,10 +305,17 @@ class ThiduaApp(App[int]):
                     "since.not_before", day=numbers_dates.day(at.astimezone(tz).date(), lang),
                     as_of=numbers_dates.moment(as_of, lang, tz)), severity="warning")
                 return
-            self.notify(meeting_strings(self.lang)("since.loading"), timeout=2)
-            self._since_worker(at, as_of)
+            self.open_since(at)
 
         self.push_screen(SinceDateModal(self.source.campaign, self.tr, as_of), chosen)
+
+    def open_since(self, baseline: datetime) -> None:
+        """The comparison of the shown instant with `baseline` (computed in a worker)."""
+        self.notify(meeting_strings(self.lang)("since.loading"), timeout=2)
+        self._since_worker(baseline, self.as_of)
+
+    def action_meeting(self) -> None:
+        self.meeting_mode.key()
 
     @work(thread=True, group="since", exclusive=True)
     def _since_worker(self, baseline: datetime, as_of: datetime) -> None:
@@ -332,6 +346,9 @@ class ThiduaApp(App[int]):
         self.tr = catalogue(self.lang)
         self._apply_key_labels()
         self.dashboard.set_language(self.tr)
+        for screen in self.screen_stack:
+            if isinstance(screen, TargetScreen):
+                screen.set_language(self.tr)
         self.dashboard.set_past(self._past_text())
         self._tick()
         self.notify(self.tr("ui.language"), timeout=2)
@@ -379,9 +396,13 @@ class ThiduaApp(App[int]):
 
     @on(AreaPanel.TargetSelected)
     def open_target(self, event: AreaPanel.TargetSelected) -> None:
+        self.open_target_id(event.key)
+
+    def open_target_id(self, target_id: str) -> None:
+        """The drill-down of a target of the shown snapshot (nothing if it has none)."""
         if self.snapshot is None:
             return
-        target = self.snapshot.target(event.key)
+        target = self.snapshot.target(target_id)
         if target is None:
             return
         self.push_screen(TargetScreen(self.source.campaign, target, self.tr,

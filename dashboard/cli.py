@@ -7,14 +7,14 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from dashboard import reasons
-from dashboard.cli_common import open_engine, since_instant
+from dashboard import cli_language, reasons
+from dashboard.cli_common import open_engine, open_source, since_instant
 from dashboard.clock import Clock, FixedClock, SystemClock, parse_instant
 from dashboard.engine.errors import CampaignError, ThiduaError
 from dashboard.engine.model import Snapshot
 from dashboard.i18n import LANGUAGES, catalogue
-from dashboard.paths import resolve_data_dir
 from dashboard.source import EngineSource
+from dashboard.usage_errors import UsageError
 from dashboard.versions import version_text
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_UNUSABLE = 0, 1, 2
@@ -37,9 +37,12 @@ def _common(p: argparse.ArgumentParser) -> None:
     from dashboard.completion import DIRECTORY
 
     p.add_argument("--data", metavar="DIR",
-                   help="campaign folder (default: $THIDUA_DATA, ./data, or the bundled sample)"
+                   help="campaign folder or s3://BUCKET/PREFIX (default: $THIDUA_DATA, ./data, "
+                        "or the bundled sample)"
                    ).complete = DIRECTORY  # type: ignore[attr-defined]
     p.add_argument("--lang", choices=LANGUAGES, default="vi", help="language (default: vi)")
+    p.add_argument("--poll", metavar="SECONDS", type=float,
+                   help="with --data s3://…: seconds between bucket listings (default 5)")
 
 
 def _app_options(p: argparse.ArgumentParser) -> None:
@@ -53,10 +56,9 @@ def _size(text: str) -> tuple[int, int]:
     try:
         w, h = (int(x) for x in text.lower().split("x"))
     except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"size {text!r} is not WIDTHxHEIGHT, e.g. 160x48") from None
+        raise cli_language.type_error(UsageError.of("size_form", value=repr(text))) from None
     if not (40 <= w <= 1000 and 10 <= h <= 500):
-        raise argparse.ArgumentTypeError(f"size {text!r} is out of range")
+        raise cli_language.type_error(UsageError.of("size_range", value=repr(text)))
     return w, h
 
 
@@ -105,11 +107,28 @@ def build_parser() -> argparse.ArgumentParser:
     meeting_cli.register(sub, _common)
     ssh_cli.register(sub, _common, _app_options)
     completion.register(sub)
+    _keep_global_options(parser, sub)
     return parser
 
 
+def _keep_global_options(parser: argparse.ArgumentParser,
+                         sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """`thidua --data X check` means what `thidua check --data X` does: a subcommand's copy of an
+    option the top level has defaults to "not given", so its default cannot overwrite the value
+    given before the subcommand (argparse would otherwise put the subcommand's None over it)."""
+    top = {a.dest for a in parser._actions if a.option_strings}
+    for command in sub.choices.values():
+        for action in command._actions:
+            if action.option_strings and action.dest in top and action.dest != "help":
+                action.default = argparse.SUPPRESS
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    lang = cli_language.argv_language(argv)
+    cli_language.speak(lang)
     parser = build_parser()
+    cli_language.translate(parser, lang)
     args = parser.parse_args(argv)
     try:
         if args.command == "completion":  # written from the parser itself
@@ -134,7 +153,8 @@ def main(argv: Sequence[str] | None = None) -> int:
               file=sys.stderr)
         return EXIT_UNUSABLE
     except ValueError as e:
-        print(f"thidua: {e}", file=sys.stderr)
+        print(f"thidua: {reasons.say(str(e), catalogue(getattr(args, 'lang', 'vi')))}",
+              file=sys.stderr)
         return EXIT_UNUSABLE
     except KeyboardInterrupt:
         return 130
@@ -206,9 +226,7 @@ def _clock(args: argparse.Namespace, source: EngineSource) -> Clock:
 
 
 def _source(args: argparse.Namespace) -> EngineSource:
-    source = EngineSource(resolve_data_dir(args.data))
-    source.refresh()  # a campaign or targets problem stops here, with its one-line message
-    return source
+    return open_source(args)  # a folder, or s3:// through its mirror
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -234,7 +252,7 @@ def _screenshot(args: argparse.Namespace) -> int:
     try:
         folder = source.folder
         if folder is not None and out.resolve().is_relative_to(folder.resolve()):
-            raise ValueError(f"--out {out}: not inside the data folder (it belongs to the users)")
+            raise UsageError.of("out_in_data", out=out)
         app = create_app(source, clock=_clock(args, source), options=AppOptions(
             lang=args.lang, watch=False, screenshot_to=out.resolve()))
         app.run(headless=True, size=args.size)

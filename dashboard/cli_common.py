@@ -1,17 +1,76 @@
-"""What the commands share: opening the data folder's engine, reading --since."""
+"""What the commands share: opening the data (a folder or s3://), reading --since."""
 
 from __future__ import annotations
 
 import argparse
 from datetime import datetime, tzinfo
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dashboard.clock import parse_instant
 from dashboard.engine.engine import Engine
-from dashboard.paths import resolve_data_dir
+from dashboard.engine.errors import CampaignError
+from dashboard.paths import remote_data, resolve_data_dir
+from dashboard.usage_errors import UsageError
+
+if TYPE_CHECKING:
+    from dashboard.s3.poller import Poller
+    from dashboard.source import EngineSource
+
+
+def data_folder(args: argparse.Namespace, *, live: bool = False) -> tuple[Path, Poller | None]:
+    """The folder the engine reads: --data's, or for s3:// the mirror's copy, brought up to
+    the bucket first (an unreachable bucket stops here, exit 2). live: keep it up to date
+    with a poll thread every --poll seconds (started here; its owner stops it)."""
+    remote = remote_data(args.data)
+    if remote is None:
+        return resolve_data_dir(args.data), None
+    from dashboard.s3.mirror import BucketUnreachable, Mirror
+    from dashboard.s3.poller import DEFAULT_POLL_SECONDS, Poller
+
+    mirror = Mirror.open(remote)
+    interval = getattr(args, "poll", None) or DEFAULT_POLL_SECONDS
+    try:
+        mirror.sync()
+    except BucketUnreachable as e:
+        # a live app restarted during an outage shows its last copy under the stale banner;
+        # a one-shot answer (snapshot, check) is never given from a copy that may be old
+        if not live or mirror.synced_at() is None:
+            raise
+        poller = Poller(mirror, interval, unreachable=str(e), last_ok=mirror.synced_at())
+    else:
+        if not (mirror.folder / "campaign.toml").is_file():
+            raise CampaignError(f"{mirror.url}: no campaign.toml under this prefix (a "
+                                "campaign folder needs one)")
+        if not live:
+            return mirror.folder, None
+        poller = Poller(mirror, interval)
+    poller.start()
+    return mirror.folder, poller
+
+
+def open_source(args: argparse.Namespace) -> EngineSource:
+    """The live source of the apps, refreshed once: a campaign or targets problem stops here,
+    with its one-line message."""
+    from dashboard.source import EngineSource
+
+    folder, poller = data_folder(args, live=True)
+    if poller is None:
+        source = EngineSource(folder)
+    else:
+        from dashboard.s3.source import MirrorSource
+
+        source = MirrorSource(poller)
+    try:
+        source.refresh()
+    except BaseException:
+        source.close()
+        raise
+    return source
 
 
 def open_engine(args: argparse.Namespace, grace_seconds: float | None = None) -> Engine:
-    folder = resolve_data_dir(args.data)
+    folder, _ = data_folder(args)
     engine = (Engine(folder) if grace_seconds is None
               else Engine(folder, grace_seconds=grace_seconds))
     engine.refresh()
@@ -26,6 +85,6 @@ def since_instant(text: str | None, now: datetime, tz: tzinfo) -> datetime | Non
         return None
     baseline = parse_instant(text, tz, "--since") if text else default_baseline(now)
     if baseline >= now:
-        raise ValueError(f"--since {text}: must be before the as-of instant "
-                         f"{now.astimezone(tz).isoformat()}")
+        raise UsageError.of("since_not_before", value=text,
+                            now=now.astimezone(tz).isoformat(timespec="minutes"))
     return baseline

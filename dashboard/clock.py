@@ -6,6 +6,8 @@ import threading
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Protocol
 
+from dashboard.usage_errors import UsageError
+
 
 class Clock(Protocol):
     def now(self) -> datetime:
@@ -50,7 +52,5 @@ def parse_instant(text: str, tz: tzinfo, option: str = "--now") -> datetime:
             return datetime.combine(d, time(23, 59, 59), tz)
         t = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
-        raise ValueError(
-            f"{option} {text!r} is not an ISO 8601 date or time (e.g. 2020-07-01 or "
-            "2020-07-01T14:00 or 2020-07-01T14:00+07:00)") from None
+        raise UsageError.of("not_an_instant", option=option, value=repr(text)) from None
     return t.replace(tzinfo=tz) if t.tzinfo is None else t

@@ -24,6 +24,7 @@ TARGETS_SCHEMA = pa.schema([
     ("owner", pa.string()),
     ("short_title_vi", pa.string()),
     ("short_title_en", pa.string()),
+    ("unit_of_measure_en", pa.string()),
 ])
 """Columns of targets.parquet."""
 

@@ -16,7 +16,17 @@ def bundled_sample() -> Path:
     return Path(__file__).resolve().parents[1] / "data"
 
 
+def remote_data(option: str | None) -> str | None:
+    """The s3:// address when --data (else $THIDUA_DATA) names one: see dashboard/s3/."""
+    text = option or os.environ.get(ENV_VAR) or ""
+    return text if text.startswith("s3://") else None
+
+
 def resolve_data_dir(option: str | None) -> Path:
+    if remote_data(option):
+        from dashboard.usage_errors import UsageError
+
+        raise UsageError.of("s3_needs_folder", value=remote_data(option))
     if option:
         return Path(option).expanduser()
     env = os.environ.get(ENV_VAR)

@@ -528,6 +528,17 @@ SHORT_TITLES: dict[str, tuple[str, str]] = {
 }
 
 
+UNITS_EN: dict[str, str] = {
+    "sản phẩm": "products", "tiêu chí": "criteria", "khu": "areas", "% dự toán": "% budget",
+    "%": "%", "% khối lượng": "% work", "nghìn lượt": "k visits", "ha": "ha", "km": "km",
+    "% dân số": "% people", "trường": "schools", "% giáo viên": "% teachers",
+    "hoạt động": "events", "% hộ": "% homes", "% đối tượng": "% eligible", "% hồ sơ": "% files",
+    "% cơ quan": "% agencies", "% văn bản": "% docs", "vụ": "cases", "% cùng kỳ": "% of 2019",
+    "đại hội": "congresses", "% quân số": "% militia", "đơn vị": "units", "cuộc": "patrols",
+}
+"""unit_of_measure → unit_of_measure_en (the optional column the English screens show)."""
+
+
 def _targets_table() -> pa.Table:
     rows = sorted(TARGETS, key=lambda t: t.target_id)
     short = [SHORT_TITLES.get(t.target_id) for t in rows]
@@ -544,6 +555,7 @@ def _targets_table() -> pa.Table:
             "owner": [_nfc(t.owner) for t in rows],
             "short_title_vi": [_nfc(s[0]) if s else None for s in short],
             "short_title_en": [_nfc(s[1]) if s else None for s in short],
+            "unit_of_measure_en": [UNITS_EN.get(t.unit_of_measure or "") for t in rows],
         },
         schema=TARGETS_SCHEMA,
     )

@@ -90,7 +90,7 @@ def to_json(s: Snapshot, lang: str = "vi", since: SinceComparison | None = None)
 
 def _target(t: TargetState, lang: str, tz: ZoneInfo) -> dict[str, Any]:
     return {
-        "target_id": t.target_id, "title": t.title(lang), "unit_of_measure": t.unit_of_measure,
+        "target_id": t.target_id, "title": t.title(lang), "unit_of_measure": t.unit(lang),
         "target_value": _num(t.target_value), "direction": t.direction,
         "aggregate": t.aggregate, "owner": t.owner, "value": _num(t.value),
         "completion": _num(t.completion), "completion_capped": _num(t.completion_capped),

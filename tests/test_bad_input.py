@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -360,9 +361,9 @@ def test_pending_file_rewritten_complete_is_used(campaign_dir, make_engine):
 # -- targets and campaign.toml --------------------------------------------------------------
 
 
-def _cli_fails(capsys, folder):
+def _cli_fails(capsys, folder, lang="vi"):
     code = main(["snapshot", "--data", str(folder), "--now", "2020-07-01T12:00",
-                 "--format", "json"])
+                 "--format", "json", "--lang", lang])
     out, err = capsys.readouterr()
     assert code == 2
     assert out == ""
@@ -500,8 +501,8 @@ def test_hostile_campaign_value_is_one_named_line(campaign_dir, capsys, line, wo
     _good(campaign_dir)
     _set_line(campaign_dir, line)
     before = tree_bytes(campaign_dir)
-    err = _cli_fails(capsys, campaign_dir)
-    assert main(["check", "--data", str(campaign_dir)]) == 2
+    err = _cli_fails(capsys, campaign_dir, "en")
+    assert main(["check", "--data", str(campaign_dir), "--lang", "en"]) == 2
     check_err = capsys.readouterr().err
     assert check_err == err
     assert "campaign.toml" in err
@@ -509,6 +510,27 @@ def test_hostile_campaign_value_is_one_named_line(campaign_dir, capsys, line, wo
         assert w in err, err
     assert len(err) < 400, err
     assert tree_bytes(campaign_dir) == before
+
+
+BAD_CAMPAIGN_VALUES_VI = [
+    ("reporting_interval_days = 99999999999999999",
+     ["dòng 10", "khóa 'reporting_interval_days'", "99999999999999999", "từ 1 đến 366"]),
+    ("end = 2999-12-31", ["khóa 'end'", "tối đa 3.660 ngày", "06/5/2020"]),
+    (f'title_vi = "{"x" * 10_000}"', ["khóa 'title_vi'", "10.000 ký tự", "tối đa 500"]),
+    ("end = 2020-01-01", ["dòng 8", "2020-01-01 trước ngày bắt đầu 06/5/2020"]),
+]
+
+
+@pytest.mark.parametrize("line, words", BAD_CAMPAIGN_VALUES_VI,
+                         ids=[line[:30] for line, _ in BAD_CAMPAIGN_VALUES_VI])
+def test_hostile_campaign_value_is_named_in_vietnamese(campaign_dir, capsys, line, words):
+    """The same one line in the viewer's language: dòng, khóa, 3.660, 06/5/2020."""
+    _good(campaign_dir)
+    _set_line(campaign_dir, line)
+    err = _cli_fails(capsys, campaign_dir)
+    for w in words:
+        assert w in err, err
+    assert not re.search(r"\b(line|key|days|characters|before)\b", err), err
 
 
 @pytest.mark.parametrize("line, words", BAD_CAMPAIGN_VALUES[:3] + BAD_CAMPAIGN_VALUES[6:7])

@@ -100,7 +100,7 @@ def test_unknown_format_and_bad_since_are_one_line(tmp_path, capsys):
     code = main(["brief", "--data", str(SAMPLE), "--now", NOW, "--since", "2020-08-01",
                  "--out", str(tmp_path / "b.md")])
     err = capsys.readouterr().err
-    assert code == 2 and "--since 2020-08-01: must be before" in err
+    assert code == 2 and "--since 2020-08-01: phải trước thời điểm" in err
     assert not (tmp_path / "b.md").exists()
 
 

@@ -112,13 +112,13 @@ def test_an_unreachable_server_is_one_line(capsys):
     code, out, err = _brief(capsys, "--mail-to", "a@ubnd.example.vn", "--smtp",
                             f"127.0.0.1:{port}")
     assert code == 2 and out == "" and err.count("\n") == 1
-    assert f"could not send the briefing through 127.0.0.1:{port}" in err
+    assert f"không gửi được tài liệu họp qua 127.0.0.1:{port}" in err
     code, _, err = _brief(capsys, "--mail-to", "a@ubnd.example.vn")
-    assert code == 2 and "--mail-to needs --smtp HOST:PORT" in err
+    assert code == 2 and "--mail-to cần --smtp MÁY:CỔNG" in err
     code, _, err = _brief(capsys, "--mail-to", "a@x.vn", "--smtp", "mail.example.vn")
-    assert code == 2 and "expected HOST:PORT" in err
+    assert code == 2 and "cần dạng MÁY:CỔNG" in err
     code, _, err = _brief(capsys)
-    assert code == 2 and "--out FILE, --mail-to ADDR" in err
+    assert code == 2 and "--out TỆP, --mail-to ĐỊA-CHỈ" in err
 
 
 def test_the_weekly_timer_runs_a_brief_thidua_accepts():
@@ -226,7 +226,7 @@ def test_starttls_sends_over_tls_and_refuses_an_untrusted_server(capsys, monkeyp
         # without --starttls a password would travel in clear: refused, with the fix
         code, _, err = _brief(capsys, "--mail-to", "a@ubnd.example.vn", "--smtp",
                               f"127.0.0.1:{port}")
-        assert code == 2 and "offers STARTTLS: add --starttls" in err and box.messages == []
+        assert code == 2 and "có STARTTLS: thêm --starttls" in err and box.messages == []
         monkeypatch.setenv("SSL_CERT_FILE", str(ca))  # the office's own authority
         code, out, _ = _brief(capsys, "--mail-to", "a@ubnd.example.vn", "--smtp",
                               f"127.0.0.1:{port}", "--starttls")

@@ -234,6 +234,20 @@ def test_snapshot_missing_folder(tmp_path, capsys):
     assert len(err.strip().splitlines()) == 1
 
 
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_options_before_the_subcommand_count(folder, tmp_path, capsys, where):
+    """`thidua --data X --lang en --now T snapshot` is the same as giving them after it."""
+    options = ["--data", str(folder), "--lang", "en", "--now", NOW]
+    argv = [*options, "snapshot"] if where == "before" else ["snapshot", *options]
+    code, out, err = _run(capsys, *argv)
+    assert code == 0, err
+    snap = json.loads(out)
+    assert snap["as_of"].startswith("2020-07-01T12:00")
+    assert [a["name"] for a in snap["areas"]] == list(AREA_NAMES_EN)
+    code, out, err = _run(capsys, "--data", str(tmp_path / "nowhere"), "check")
+    assert code == 2 and "nowhere" in err
+
+
 def _svg_text(path: Path) -> str:
     rows = re.findall(r"<text[^>]*>(.*?)</text>", path.read_text(encoding="utf-8"), flags=re.S)
     text = html.unescape("".join(rows)).replace("\xa0", " ")
@@ -295,3 +309,32 @@ def test_snapshot_markdown_has_what_the_meeting_asks(capsys):
     late = md.split("## Đơn vị chậm báo cáo")[1].split("\n## ")[0]
     overdue = [r["reporter"] for r in doc["reporters"] if r["overdue"]]
     assert overdue and all(r in late for r in overdue)
+
+
+def test_help_speaks_vietnamese_unless_told(capsys):
+    """`thidua --help` and argparse's errors in Vietnamese; every option's help has its
+    Vietnamese (a new option without one fails here); `--lang en` keeps English."""
+    from dashboard import cli_language
+    from dashboard.cli import build_parser
+
+    cli_language.speak("en")  # the texts as written (an earlier main() may have spoken vi)
+    missing = cli_language.help_texts(build_parser()) - set(cli_language.translations("vi"))
+    assert not missing, sorted(missing)
+    with pytest.raises(SystemExit):
+        main(["check", "--help"])
+    out = capsys.readouterr().out
+    assert out.startswith("cách dùng: thidua check") and "tùy chọn:" in out
+    assert "thư mục đợt thi đua" in out and "show this help" not in out
+    assert main_exit(["chek"]) == 2
+    assert "lỗi: " in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["--lang", "en", "check", "--help"])
+    out = capsys.readouterr().out
+    assert out.startswith("usage: thidua check") and "campaign folder" in out
+
+
+def main_exit(argv):
+    try:
+        return main(argv)
+    except SystemExit as e:
+        return int(e.code or 0)

@@ -1,6 +1,7 @@
 """Every screen and dialog in one language: no catalogue key shown raw (a miss), no word of
-the other language from the interface's own vocabulary (data such as unit names stays as
-the units wrote it)."""
+the other language from the interface's own vocabulary, nor a unit of measure left in
+Vietnamese where the targets file gives its English name (the names of units and reporters
+stay as they are written)."""
 
 from __future__ import annotations
 
@@ -30,7 +31,8 @@ ENGLISH = ["Back", "Close", "Cancel", "palette", "missing", "readable", "empty",
            "column", "expected", "Quit", "Help", "Theme", "rows", "dropped", "warning",
            "pending", "not valid", "Leaderboard", "Forward", "textual-"]
 VIETNAMESE = ["Quay lại", "Thoát", "Trợ giúp", "Đóng", "Hủy", "Lùi 1 ngày", "tệp", "bị loại",
-              "cảnh báo", "thiếu cột", "Giao diện", "không đọc được", "Xếp hạng"]
+              "cảnh báo", "thiếu cột", "Giao diện", "không đọc được", "Xếp hạng",
+              "sản phẩm", "tiêu chí", "nghìn lượt", "% hồ sơ"]
 FOREIGN = {"vi": ENGLISH, "en": VIETNAMESE}
 
 
@@ -109,6 +111,15 @@ async def test_the_footer_follows_v_everywhere(tmp_path: Path, lang: str) -> Non
         await settle(app, pilot)
         assert catalogue(lang)("keys.back") in screen_text(app)
         check(screen_text(app), lang, "drill-down after v")
+        await pilot.press("v")  # and back, with the drill-down open: all of it follows
+        await settle(app, pilot)
+        text = screen_text(app)
+        check(text, other, "drill-down, v pressed on it")
+        tr = catalogue(other)
+        for key in ("detail.reports", "detail.value", "detail.col_reporter",
+                    "detail.chart_target"):
+            assert tr(key) in text, (key, text)
+        assert ("10/7/2020" if other == "vi" else "10 Jul 2020") in text
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
@@ -129,3 +140,29 @@ async def test_kiosk_speaks_one_language(tmp_path: Path, lang: str,
         await settle(app, pilot)
         text = screen_text(app)
     check(text, lang, "kiosk stale")
+
+
+def test_every_engine_error_reads_back_to_its_code_and_speaks_vietnamese() -> None:
+    """Each error the engine raises on purpose (errors.MESSAGES) and each command-line message
+    with a code (usage_errors), written as they are written, is read back to its own code and
+    shown in Vietnamese with its file, line and values."""
+    import string
+
+    from dashboard import reasons
+    from dashboard.engine.errors import MESSAGES, message, place
+    from dashboard.usage_errors import USAGE_MESSAGES, UsageError
+
+    vi = catalogue("vi")
+    for code, template in {**MESSAGES, **USAGE_MESSAGES}.items():
+        names = {n for _l, n, _s, _c in string.Formatter().parse(template) if n}
+        params: dict[str, object] = {n: f"V{i}{n}" for i, n in enumerate(sorted(names))}
+        if "place" in names:
+            params["place"] = place("/srv/dot-thi-dua/campaign.toml", line=12)
+        text = message(code, **params) if code in MESSAGES else str(UsageError.of(code, **params))
+        assert reasons.parse(text).code == code, (code, reasons.parse(text))
+        shown = reasons.say(text, vi)
+        assert shown != text and f"reason.{code}" in vi, code
+        for value in (v for k, v in params.items() if k != "place"):
+            assert str(value) in shown, (code, shown)
+        if "place" in names:
+            assert shown.startswith("/srv/dot-thi-dua/campaign.toml, dòng 12: "), shown

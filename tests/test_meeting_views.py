@@ -16,7 +16,7 @@ from dashboard.screens.dashboard_screen import DashboardScreen
 from dashboard.screens.dialogs import HelpModal
 from dashboard.screens.meeting_dialogs import LateUnitsModal, SinceDateModal, SinceModal
 from tests.app_support import VN, copy_sample, make_app, screen_text, wait_for
-from tests.test_kiosk_app import make_kiosk, shown, started, state_home, step  # noqa: F401
+from tests.test_kiosk_app import make_kiosk, spotlit, started, state_home, step  # noqa: F401
 
 
 async def test_status_line_counts_late_units_and_o_lists_them(tmp_path: Path) -> None:
@@ -104,11 +104,11 @@ async def test_kiosk_rotation_shows_late_units_only_while_someone_is_late(tmp_pa
         assert screen.views[-1] == "_late"
         for _ in range(5):
             await step(app, pilot, clock, 10)
-        assert shown(screen) == ["late-units"]
+        assert spotlit(screen) == "late-units"
         text = screen_text(app)
         assert "UBND phường Vĩnh Trại" in text and "KT03" in text
         await step(app, pilot, clock, 10)
-        assert shown(screen) == ["area-economy"]
+        assert spotlit(screen) == "area-economy"
     app, clock = make_kiosk(copy_sample(tmp_path / "e"),
                             at=datetime(2020, 10, 5, 10, 0, tzinfo=VN))
     async with app.run_test(size=(160, 48)) as pilot:

@@ -8,6 +8,7 @@ import re
 from datetime import datetime
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 from textual.pilot import Pilot
 
@@ -127,10 +128,19 @@ async def test_a_tall_kiosk_shows_more_than_one_view(tmp_path: Path,
                          options=AppOptions(watch=False, rescan_seconds=3600),
                          kiosk=kiosk_settings(source.campaign, dwell_seconds=10,
                                               office_hours="always"))
-    async with smaller.run_test(size=(160, 48)) as pilot:  # one view at a time
+    async with smaller.run_test(size=(160, 48)) as pilot:  # the room below is filled too
         await settle(smaller, pilot)
         app = smaller
-        assert [w.id for w in app.screen.query(".view") if w.display] == ["area-economy"]
+        shown = [w.id for w in app.screen.query(".view") if w.display]
+        assert shown[:2] == ["area-economy", "area-culture_society"], shown
+        assert rows_used(app.export_screenshot()) >= 0.8 * 48
+    tiny = create_app(source, clock=FixedClock(AT),
+                      options=AppOptions(watch=False, rescan_seconds=3600),
+                      kiosk=kiosk_settings(source.campaign, dwell_seconds=10,
+                                           office_hours="always"))
+    async with tiny.run_test(size=(80, 24)) as pilot:  # one view, whole, when two do not fit
+        await settle(tiny, pilot)
+        assert [w.id for w in tiny.screen.query(".view") if w.display] == ["area-economy"]
 
 
 def test_short_titles_come_from_the_targets_file(tmp_path: Path) -> None:
@@ -143,3 +153,21 @@ def test_short_titles_come_from_the_targets_file(tmp_path: Path) -> None:
     assert cc01.short_title("en") == "Online filing L3–4"
     kt03 = snap.target("KT03")  # short enough: no short title
     assert kt03 is not None and kt03.short_title("vi") is None
+
+
+def test_units_have_english_names_where_the_targets_file_gives_them(tmp_path: Path) -> None:
+    folder = copy_sample(tmp_path / "d")
+    source = EngineSource(folder)
+    source.refresh()
+    kt01 = source.snapshot(AT).target("KT01")
+    assert kt01 is not None
+    assert (kt01.unit("vi"), kt01.unit("en")) == ("sản phẩm", "products")
+    source.close()
+    # a targets file without the column: English shows the unit as written
+    table = pq.read_table(folder / "targets.parquet")
+    pq.write_table(table.drop_columns(["unit_of_measure_en"]), folder / "targets.parquet")
+    source = EngineSource(folder)
+    source.refresh()
+    kt01 = source.snapshot(AT).target("KT01")
+    assert kt01 is not None and kt01.unit("en") == "sản phẩm"
+    source.close()

@@ -40,6 +40,7 @@ TARGET_COLUMNS = {
     "owner": pa.string(),
     "short_title_vi": pa.string(),
     "short_title_en": pa.string(),
+    "unit_of_measure_en": pa.string(),
 }
 
 
@@ -149,6 +150,8 @@ def test_targets_schema_and_values(sample: Path, targets: list[dict[str, Any]]) 
         if t["short_title_vi"] is not None:  # fewer words, for a narrow row
             assert len(t["short_title_vi"]) <= 25 < len(t["title_vi"]) + 2
             assert t["short_title_en"] and len(t["short_title_en"]) <= 25
+        if t["unit_of_measure"]:  # every unit has its English name
+            assert t["unit_of_measure_en"]
 
 
 def test_target_areas_come_from_campaign_toml(sample: Path,

@@ -179,9 +179,9 @@ def test_snapshot_since_alone_is_a_week_before_now(engine, campaign_dir, capsys)
 def test_snapshot_since_not_before_now_is_refused_in_one_line(engine, campaign_dir, capsys):
     code, out, err = _snapshot(capsys, campaign_dir, "--since", "2020-07-23")
     assert code == 2 and out == ""
-    assert err.count("\n") == 1 and "--since 2020-07-23" in err and "before" in err
+    assert err.count("\n") == 1 and "--since 2020-07-23: phải trước" in err
     code, _, err = _snapshot(capsys, campaign_dir, "--since", "15/7")
-    assert code == 2 and "--since '15/7' is not an ISO 8601 date" in err
+    assert code == 2 and "--since '15/7' không phải ngày hoặc giờ ISO 8601" in err
 
 
 def test_snapshot_markdown_and_csv_since(engine, campaign_dir, capsys):

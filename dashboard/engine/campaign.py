@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from dashboard.engine.errors import CampaignError
+from dashboard.engine.errors import CampaignError, place
 from dashboard.engine.text_safety import safe_text
 from dashboard.engine.workdays import WorkCalendar
 
@@ -103,19 +103,18 @@ def load_campaign(folder: Path) -> Campaign:
             data = f.read(MAX_FILE_BYTES + 1)
         text = data.decode("utf-8").removeprefix("\ufeff")  # Notepad's BOM is harmless
     except FileNotFoundError:
-        raise CampaignError(
-            f"{path}: not found (a campaign folder needs a campaign.toml)") from None
+        raise CampaignError.of("campaign_toml_missing", place=path) from None
     except (OSError, UnicodeDecodeError) as e:
-        raise CampaignError(f"{path}: cannot be read ({_reason(e)})") from None
+        raise CampaignError.of("campaign_toml_unreadable", place=path, detail=_reason(e)
+                               ) from None
     if len(data) > MAX_FILE_BYTES:
-        raise CampaignError(f"{path}: too large (more than {MAX_FILE_BYTES:,} bytes)")
+        raise CampaignError.of("campaign_toml_too_large", place=path, limit=MAX_FILE_BYTES)
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
-        raise CampaignError(f"{path}: not valid TOML: {e}") from None
+        raise CampaignError.of("toml_invalid", place=path, detail=e) from None
     except RecursionError:
-        raise CampaignError(f"{path}: not valid TOML: arrays or tables nested too deeply"
-                            ) from None
+        raise CampaignError.of("toml_too_deep", place=path) from None
     return _parse(raw, _Where(path, text))
 
 
@@ -124,10 +123,11 @@ class _Where:
     path: Path
     text: str
 
-    def fail(self, key: str, message: str, occurrence: int = 0) -> CampaignError:
-        line = self.line_of(key, occurrence)
-        at = f", line {line}" if line else ""
-        return CampaignError(f"{self.path}{at}: key '{key}': {message}")
+    def fail(self, key: str, code: str, occurrence: int = 0, **params: object
+             ) -> CampaignError:
+        """Error `code` (dashboard/engine/errors.py) about `key`, at its line."""
+        at = place(self.path, line=self.line_of(key, occurrence))
+        return CampaignError.of(code, place=at, key=key, **params)
 
     def line_of(self, key: str, occurrence: int = 0) -> int | None:
         name = key.rsplit(".", 1)[-1].split("[", 1)[0]
@@ -158,37 +158,37 @@ class _Where:
 def _parse(raw: dict[str, Any], where: _Where) -> Campaign:
     version = raw.get("schema_version", SCHEMA_VERSION)
     if version != SCHEMA_VERSION or isinstance(version, bool):
-        raise where.fail("schema_version", f"is {version!r}; this thidua reads {SCHEMA_VERSION}")
+        raise where.fail("schema_version", "schema_version", value=repr(version),
+                         expected=SCHEMA_VERSION)
     cid = _text(raw, "id", where)
     title_vi = _text(raw, "title_vi", where)
     title_en = _text(raw, "title_en", where, default=title_vi)
     start = _date(raw, "start", where)
     end = _date(raw, "end", where)
     if end < start:
-        raise where.fail("end", f"{end} is before start {start}")
+        raise where.fail("end", "end_before_start", value=end, start=start)
     if (end - start).days >= MAX_CAMPAIGN_DAYS:
-        raise where.fail("end", f"{end} is {(end - start).days + 1:,} days after start {start} "
-                                f"(a campaign lasts at most {MAX_CAMPAIGN_DAYS:,} days)")
+        raise where.fail("end", "campaign_too_long", value=end, days=(end - start).days + 1,
+                         start=start, limit=MAX_CAMPAIGN_DAYS)
     tzname = _text(raw, "timezone", where)
     try:
         ZoneInfo(tzname)
     except (ZoneInfoNotFoundError, ValueError):
-        raise where.fail("timezone", f"unknown time zone {tzname!r}") from None
+        raise where.fail("timezone", "unknown_timezone", value=repr(tzname)) from None
     interval = raw.get("reporting_interval_days", 7)
     if not isinstance(interval, int) or isinstance(interval, bool) or not (
             1 <= interval <= MAX_INTERVAL_DAYS):
-        raise where.fail("reporting_interval_days", f"{_show(interval)} must be a whole number "
-                                                    f"of days from 1 to {MAX_INTERVAL_DAYS}")
+        raise where.fail("reporting_interval_days", "interval_out_of_range",
+                         value=_show(interval), limit=MAX_INTERVAL_DAYS)
     holidays = _dates(raw, "holidays", where)
     makeup = _dates(raw, "makeup_workdays", where)
     areas = _areas(raw, where)
     doc = raw.get("document", {})
     if not isinstance(doc, dict) or len(doc) > MAX_DOCUMENT_KEYS:
-        raise where.fail("document", f"must be a table of at most {MAX_DOCUMENT_KEYS} keys")
+        raise where.fail("document", "document_not_table", limit=MAX_DOCUMENT_KEYS)
     for key, value in doc.items():
         if isinstance(value, list | dict) or len(str(value)) > MAX_TEXT:
-            raise where.fail(f"document.{key}", f"must be one value (text, number or date) "
-                                                f"of at most {MAX_TEXT} characters")
+            raise where.fail(f"document.{key}", "document_value", limit=MAX_TEXT)
     known = {"schema_version", "id", "title_vi", "title_en", "start", "end", "timezone",
              "reporting_interval_days", "holidays", "makeup_workdays", "areas", "document"}
     return Campaign(
@@ -203,21 +203,21 @@ def _parse(raw: dict[str, Any], where: _Where) -> Campaign:
 def _areas(raw: dict[str, Any], where: _Where) -> tuple[Area, ...]:
     items = raw.get("areas")
     if not isinstance(items, list) or not items:
-        raise where.fail("areas", "needs at least one [[areas]] entry with id, name_vi, name_en")
+        raise where.fail("areas", "areas_missing")
     if len(items) > MAX_AREAS:
-        raise where.fail("areas", f"{len(items)} entries; at most {MAX_AREAS}")
+        raise where.fail("areas", "areas_too_many", count=len(items), limit=MAX_AREAS)
     out: list[Area] = []
     for i, item in enumerate(items):
         if not isinstance(item, dict):
-            raise where.fail("areas", "each entry must be a table")
+            raise where.fail("areas", "area_not_table")
         aid = _text(item, "id", where, label=f"areas[{i}].id", occurrence=i)
         name_vi = _nfc(_text(item, "name_vi", where, label=f"areas[{i}].name_vi", occurrence=i))
         name_en = _text(item, "name_en", where, default=name_vi, label=f"areas[{i}].name_en",
                         occurrence=i)
         if not _AREA_ID.match(aid):
-            raise where.fail(f"areas[{i}].id", f"{aid!r} must be lower-case letters, digits, _", i)
+            raise where.fail(f"areas[{i}].id", "area_id_form", i, value=repr(aid))
         if any(a.id == aid for a in out):
-            raise where.fail(f"areas[{i}].id", f"duplicate area id {aid!r}", i)
+            raise where.fail(f"areas[{i}].id", "area_id_duplicate", i, value=repr(aid))
         out.append(Area(aid, name_vi, _nfc(name_en)))
     return tuple(out)
 
@@ -229,23 +229,24 @@ def _text(raw: dict[str, Any], key: str, where: _Where, *, default: str | None =
     if default is not None and (value is None or value == ""):
         return default
     if not isinstance(value, str) or not value.strip():
-        raise where.fail(label or key, "missing or not a non-empty string", occurrence)
+        raise where.fail(label or key, "text_missing", occurrence)
     if len(value) > MAX_TEXT:
-        raise where.fail(label or key, f"{len(value):,} characters; at most {MAX_TEXT}",
-                         occurrence)
+        raise where.fail(label or key, "text_too_long", occurrence, count=len(value),
+                         limit=MAX_TEXT)
     return value
 
 
 def _in_range(value: date, key: str, where: _Where) -> date:
     if not FIRST_DAY <= value <= LAST_DAY:
-        raise where.fail(key, f"{value} is out of range (allowed {FIRST_DAY} to {LAST_DAY})")
+        raise where.fail(key, "date_out_of_range", value=value, first=FIRST_DAY,
+                         last=LAST_DAY)
     return value
 
 
 def _date(raw: dict[str, Any], key: str, where: _Where) -> date:
     value = raw.get(key)
     if isinstance(value, datetime) or not isinstance(value, date):
-        raise where.fail(key, "missing or not a date (write it as 2020-05-06, without quotes)")
+        raise where.fail(key, "date_missing")
     return _in_range(value, key, where)
 
 
@@ -254,9 +255,9 @@ def _dates(raw: dict[str, Any], key: str, where: _Where) -> tuple[date, ...]:
     if not isinstance(value, list) or any(
         isinstance(d, datetime) or not isinstance(d, date) for d in value
     ):
-        raise where.fail(key, "must be a list of dates, e.g. [2020-09-02]")
+        raise where.fail(key, "dates_not_list")
     if len(value) > MAX_DATES:
-        raise where.fail(key, f"{len(value):,} dates; at most {MAX_DATES:,}")
+        raise where.fail(key, "dates_too_many", count=len(value), limit=MAX_DATES)
     return tuple(sorted(_in_range(d, key, where) for d in value))
 
 

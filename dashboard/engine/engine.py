@@ -113,7 +113,7 @@ class Engine:
     ) -> None:
         self.folder = Path(folder).resolve()
         if not self.folder.is_dir():
-            raise CampaignError(f"{folder}: data folder not found")
+            raise CampaignError.of("data_folder_not_found", place=folder)
         self.campaign: Campaign = load_campaign(self.folder)
         self._campaign_sig = _stat_sig(self.folder / "campaign.toml")
         self._grace = grace_seconds
@@ -192,7 +192,7 @@ class Engine:
 
     def _refresh(self, paths: Collection[str] | None) -> RefreshReport:
         if not self.folder.is_dir():
-            raise EngineError(f"data folder {self.folder} is missing or not readable")
+            raise EngineError.of("folder_missing", folder=self.folder)
         changed = self._reload_campaign()
         listing = None if changed or paths is None else self._relist(paths)
         if listing is None:
@@ -436,6 +436,7 @@ class Engine:
         return TargetState(
             target_id=t.target_id, area=t.area, title_vi=t.title_vi, title_en=t.title_en,
             short_title_vi=t.short_title_vi, short_title_en=t.short_title_en,
+            unit_of_measure_en=t.unit_of_measure_en,
             unit_of_measure=t.unit_of_measure, target_value=t.target_value,
             direction=t.direction, aggregate=t.aggregate, owner=t.owner,
             value=value, completion=raw,

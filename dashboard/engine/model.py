@@ -59,9 +59,17 @@ class TargetState:
     """Each counted reporter's newest counted report on this target (late units, since)."""
     short_title_vi: str | None = None
     short_title_en: str | None = None
+    unit_of_measure_en: str | None = None
 
     def title(self, lang: str) -> str:
         return (self.title_en or self.title_vi) if lang == "en" else self.title_vi
+
+    def unit(self, lang: str) -> str | None:
+        """The unit of measure in this language (English falls back to the targets file's
+        unit when it gives no English name)."""
+        if lang == "en":
+            return self.unit_of_measure_en or self.unit_of_measure
+        return self.unit_of_measure
 
     def short_title(self, lang: str) -> str | None:
         """The targets file's short title (English falls back to the Vietnamese one only when

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from dashboard.engine.campaign import Campaign
-from dashboard.engine.errors import CampaignError
+from dashboard.engine.errors import CampaignError, place
 from dashboard.engine.integrity import damaged_reason
 from dashboard.engine.parquet_schema import NULL, NUMBER_PREFIXES, STRING, unusable_optional
 from dashboard.engine.text_safety import safe_text
@@ -19,7 +19,7 @@ DIRECTIONS = ("at_least", "at_most")
 AGGREGATES = ("latest", "sum")
 REQUIRED = ("target_id", "area", "title_vi", "target_value")
 OPTIONAL = ("title_en", "unit_of_measure", "direction", "aggregate", "owner",
-            "short_title_vi", "short_title_en")
+            "short_title_vi", "short_title_en", "unit_of_measure_en")
 
 
 @dataclass(frozen=True)
@@ -36,9 +36,16 @@ class Target:
     short_title_vi: str | None = None
     short_title_en: str | None = None
     """Fewer words for a narrow row (optional columns); the screens fall back to the title."""
+    unit_of_measure_en: str | None = None
+    """The unit's English name (optional column); English screens fall back to the unit."""
 
     def title(self, lang: str) -> str:
         return (self.title_en or self.title_vi) if lang == "en" else self.title_vi
+
+    def unit(self, lang: str) -> str | None:
+        if lang == "en":
+            return self.unit_of_measure_en or self.unit_of_measure
+        return self.unit_of_measure
 
 
 @dataclass(frozen=True)
@@ -58,18 +65,18 @@ def load_targets(folder: Path, files: list[str], campaign: Campaign,
     or a row is a CampaignError; an optional column of an unusable type is left out with a
     warning."""
     if not files:
-        raise CampaignError(f"{folder}: no targets.parquet (or targets/*.parquet) found")
+        raise CampaignError.of("targets_missing", place=folder)
     areas = {a.id for a in campaign.areas}
     out: list[Target] = []
     seen: dict[str, str] = {}
     warnings: list[tuple[str, str]] = []
     for rel in sorted(files):
         for row_no, row in enumerate(_rows(folder / rel, rel, read, warnings), 1):
-            where = f"{rel} row {row_no}"
+            where = place(rel, row=row_no)
             t = _target(row, where, areas)
             if t.target_id in seen:
-                raise CampaignError(
-                    f"{where}: duplicate target_id '{t.target_id}' (first in {seen[t.target_id]})")
+                raise CampaignError.of("target_duplicate", place=where, target=t.target_id,
+                                       first=seen[t.target_id])
             seen[t.target_id] = where
             out.append(t)
     order = {a.id: i for i, a in enumerate(campaign.areas)}
@@ -88,13 +95,13 @@ def _rows(path: Path, rel: str, read: RowReader,
         raise CampaignError(f"{rel}: {damaged}")
     missing = [c for c in REQUIRED if c not in columns]
     if missing:
-        raise CampaignError(f"{rel}: missing column(s) {', '.join(missing)}")
+        raise CampaignError.of("target_columns_missing", place=rel, columns=", ".join(missing))
     for col in REQUIRED:
         typ = columns[col]
         # an all-empty column (type null) fails row by row with the row named
         ok = typ.startswith(NUMBER_PREFIXES) if col == "target_value" else typ in (*STRING, NULL)
         if not ok:
-            raise CampaignError(f"{rel}: column '{col}' has type {typ.lower()}")
+            raise CampaignError.of("target_column_type", place=rel, column=col, type=typ.lower())
     unusable = [c for c in OPTIONAL if c in columns and columns[c] not in (*STRING, NULL)
                 and any(r.get(c) is not None for r in rows)]
     for col in unusable:
@@ -107,30 +114,30 @@ def _rows(path: Path, rel: str, read: RowReader,
 def _target(row: dict[str, Any], where: str, areas: set[str]) -> Target:
     tid = _s(row.get("target_id"))
     if not tid:
-        raise CampaignError(f"{where}: target_id is empty")
+        raise CampaignError.of("target_id_empty", place=where)
     area = _s(row.get("area"))
     if area not in areas:
-        raise CampaignError(
-            f"{where}: target '{tid}' has unknown area '{area}' "
-            f"(campaign.toml areas: {', '.join(sorted(areas))})")
+        raise CampaignError.of("target_area_unknown", place=where, target=tid, area=area,
+                               areas=", ".join(sorted(areas)))
     title = _s(row.get("title_vi"))
     if not title:
-        raise CampaignError(f"{where}: target '{tid}' has no title_vi")
+        raise CampaignError.of("target_no_title", place=where, target=tid)
     raw_value = row.get("target_value")
     value = float(raw_value) if raw_value is not None else math.nan
     if not math.isfinite(value) or value <= 0:
-        raise CampaignError(f"{where}: target '{tid}' target_value must be a number > 0")
+        raise CampaignError.of("target_value_invalid", place=where, target=tid)
     direction = _s(row.get("direction")) or "at_least"
     if direction not in DIRECTIONS:
-        raise CampaignError(f"{where}: target '{tid}' direction '{direction}' is not "
-                            f"{' or '.join(DIRECTIONS)}")
+        raise CampaignError.of("target_direction", place=where, target=tid, value=direction,
+                               allowed=" or ".join(DIRECTIONS))
     aggregate = _s(row.get("aggregate")) or "latest"
     if aggregate not in AGGREGATES:
-        raise CampaignError(f"{where}: target '{tid}' aggregate '{aggregate}' is not "
-                            f"{' or '.join(AGGREGATES)}")
+        raise CampaignError.of("target_aggregate", place=where, target=tid, value=aggregate,
+                               allowed=" or ".join(AGGREGATES))
     return Target(tid, area, title, _s(row.get("title_en")), _s(row.get("unit_of_measure")),
                   value, direction, aggregate, _s(row.get("owner")),
-                  _s(row.get("short_title_vi")), _s(row.get("short_title_en")))
+                  _s(row.get("short_title_vi")), _s(row.get("short_title_en")),
+                  _s(row.get("unit_of_measure_en")))
 
 
 def _s(value: Any) -> str | None:

@@ -28,7 +28,7 @@ class Catalogue:
         self._entries = entries
         self._fallback = fallback or {}
 
-    def __call__(self, key: str, **values: object) -> str:
+    def __call__(self, key: str, /, **values: object) -> str:
         text = self._entries.get(key)
         if text is None:
             text = self._fallback.get(key, key)
@@ -36,6 +36,10 @@ class Catalogue:
 
     def keys(self) -> set[str]:
         return set(self._entries)
+
+    def __contains__(self, key: object) -> bool:
+        """Whether this language has its own entry for key (not the English fallback)."""
+        return key in self._entries
 
 
 C = TypeVar("C", bound=Catalogue)

@@ -28,7 +28,7 @@ from dashboard.importing.strings import Messages, UnusableInput, messages
 from dashboard.importing.template import template_rows, write_csv, write_xlsx
 from dashboard.importing.validate import NewRow, Options, Outcome, Problem, validate
 from dashboard.importing.writer import AlreadyImported, find_existing, plan, write
-from dashboard.paths import resolve_data_dir
+from dashboard.paths import remote_data
 
 EXIT_OK, EXIT_REFUSED, EXIT_UNUSABLE = 0, 1, 2
 
@@ -76,7 +76,7 @@ def run_template(args: argparse.Namespace) -> int:
 
 
 def _template(args: argparse.Namespace, tr: Messages) -> int:
-    folder = resolve_data_dir(args.data)
+    folder = _data_folder(args)
     out = Path(args.out)
     kind = args.format or ("csv" if out.suffix.lower() == ".csv" else "xlsx")
     if folder.is_dir() and out.resolve().is_relative_to(folder.resolve()):
@@ -113,7 +113,7 @@ def run_import(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace, tr: Messages) -> int:
-    folder = resolve_data_dir(args.data)
+    folder = _data_folder(args)
     table = read_input(Path(args.file))
     engine = _engine(folder)
     try:
@@ -140,7 +140,10 @@ def _import(args: argparse.Namespace, tr: Messages) -> int:
             _print_rows(outcome.rows, tr)
         else:
             try:
-                write(folder, planned)
+                if remote_data(args.data):
+                    _put(args, planned)
+                else:
+                    write(folder, planned)
             except AlreadyImported as e:
                 print(tr("import.duplicate", file=e.existing))
                 return EXIT_REFUSED
@@ -215,11 +218,36 @@ def _print_changes(items: Sequence[Change], know: Knowledge, tr: Messages) -> No
 def _shown(state: TargetState | None, lang: str) -> str:
     if state is None or state.value is None:
         return "—"
-    unit = f" {state.unit_of_measure}" if state.unit_of_measure else ""
+    unit = f" {state.unit(lang)}" if state.unit(lang) else ""
     return f"{show_number(state.value, lang)}{unit}"
 
 
 # -- shared -----------------------------------------------------------------------------------
+
+def _data_folder(args: argparse.Namespace) -> Path:
+    """--data's folder; for s3://, the mirror's copy, brought up to the bucket."""
+    from dashboard.cli_common import data_folder
+
+    return data_folder(args)[0]
+
+
+def _put(args: argparse.Namespace, planned: Any) -> None:
+    """Into a bucket: one new object, put only if no object has its key, then the copy
+    brought up to the bucket (so the engine reads the new file as it would in a folder)."""
+    import io
+
+    from dashboard.contract import write_parquet
+    from dashboard.s3.mirror import Mirror, ObjectExists
+
+    buffer = io.BytesIO()
+    write_parquet(planned.table, buffer)
+    mirror = Mirror.open(str(remote_data(args.data)))
+    try:
+        mirror.put_new(planned.rel_path, buffer.getvalue())
+    except ObjectExists:
+        raise AlreadyImported(planned.rel_path) from None
+    mirror.sync()
+
 
 def _engine(folder: Path) -> Engine:
     engine = Engine(folder)

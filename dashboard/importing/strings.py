@@ -22,7 +22,7 @@ class Messages(Catalogue):
     Every text value is shown safely: cells, headers, sheet and file names come from the
     user's file and reach the terminal only through here."""
 
-    def __call__(self, key: str, **values: object) -> str:
+    def __call__(self, key: str, /, **values: object) -> str:
         return super().__call__(key, **{
             k: safe_text(str(v)) if isinstance(v, str | PathLike) else v
             for k, v in values.items()})

@@ -108,7 +108,7 @@ def write_xlsx(path: Path, rows: Sequence[TemplateRow], know: Knowledge, reporte
     for n, row in enumerate(rows, HEADER_ROW + 1):
         t = row.target
         values: dict[str, str | float | date | None] = {
-            "target_id": t.target_id, "title": t.title(lang), "unit": t.unit_of_measure,
+            "target_id": t.target_id, "title": t.title(lang), "unit": t.unit(lang),
             "target_value": t.target_value, "last_value": row.last_value,
             "last_date": row.last_day, "value": None, "reported_at": None, "note": None}
         for i, key in enumerate(TEMPLATE_KEYS, 1):
@@ -186,7 +186,7 @@ def write_csv(path: Path, rows: Sequence[TemplateRow], lang: str) -> None:
     w.writerow([tr(f"col.{k}") for k in TEMPLATE_KEYS])
     for row in rows:
         t = row.target
-        w.writerow([t.target_id, t.title(lang), t.unit_of_measure or "",
+        w.writerow([t.target_id, t.title(lang), t.unit(lang) or "",
                     _plain(t.target_value, lang), _plain(row.last_value, lang),
                     _csv_day(row.last_day, lang), "", "", ""])
     write_bytes_atomic(path, ("\ufeff" + buf.getvalue()).encode("utf-8"))

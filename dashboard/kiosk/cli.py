@@ -14,16 +14,20 @@ import contextlib
 import signal
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dashboard.clock import Clock, SystemClock, parse_instant
 from dashboard.kiosk.settings import UNLOCK_ACTIONS, KioskSettings, kiosk_settings
 from dashboard.kiosk.strings import kiosk_strings
 from dashboard.kiosk.unlock import UNLOCK_KEY, UNLOCK_PRESSES, UNLOCK_WINDOW_SECONDS
-from dashboard.paths import resolve_data_dir
+from dashboard.paths import remote_data
 from dashboard.sd_notify import notifier
 from dashboard.source import EngineSource
+
+if TYPE_CHECKING:
+    from dashboard.kiosk.meeting_feed import MeetingFeed
 
 AddOptions = Callable[[argparse.ArgumentParser], None]
 EXIT_OK, EXIT_UNUSABLE = 0, 2
@@ -67,6 +71,10 @@ def _kiosk_options(p: argparse.ArgumentParser, unlock_default: str | None = None
                         "reporting interval + 1 day)")
     p.add_argument("--office-hours", metavar="HH:MM-HH:MM",
                    help='screen on Mon–Fri at these hours, or "always" (default 07:00-18:00)')
+    p.add_argument("--follow", metavar="HOST:PORT",
+                   help="follow the meetings of a `thidua serve-ssh --meeting-feed HOST:PORT` "
+                        "(read-only): the presenter's area and instant while one runs, then "
+                        "the rotation again")
     p.add_argument("--unlock", choices=UNLOCK_ACTIONS, default=unlock_default,
                    help=UNLOCK_HELP + (f" (default {unlock_default})" if unlock_default
                                        else " (default app)"))
@@ -79,9 +87,9 @@ def _settings(args: argparse.Namespace, source: EngineSource) -> KioskSettings:
 
 
 def _open(args: argparse.Namespace) -> EngineSource:
-    source = EngineSource(resolve_data_dir(args.data))
-    source.refresh()  # a campaign or targets problem stops here, with its one-line message
-    return source
+    from dashboard.cli_common import open_source
+
+    return open_source(args)  # a campaign or targets problem stops here, in one line
 
 
 def _clock(args: argparse.Namespace, source: EngineSource) -> Clock:
@@ -98,12 +106,14 @@ def run_kiosk(args: argparse.Namespace) -> int:
     from dashboard.kiosk.kiosk_app import KioskApp
 
     notifier()  # systemd's variables, read before anything starts
+    feed = _feed(args)
     source = _open(args)
     try:
         settings = _settings(args, source)
         clock = _clock(args, source)
         options = AppOptions(lang=args.lang, replay_seconds_per_week=args.replay)
-        app = create_app(source, clock=clock, options=options, kiosk=settings)
+        app = create_app(source, clock=clock, options=replace(options, meeting=feed),
+                         kiosk=settings)
         app.run(mouse=False)
         if isinstance(app, KioskApp) and app.unlocked and settings.unlock == "app":
             normal = create_app(source, clock=clock, options=options)
@@ -111,7 +121,17 @@ def run_kiosk(args: argparse.Namespace) -> int:
             return normal.return_code or EXIT_OK
     finally:
         source.close()
+        if feed is not None:
+            feed.close()
     return app.return_code or EXIT_OK
+
+
+def _feed(args: argparse.Namespace) -> MeetingFeed | None:
+    if not args.follow:
+        return None
+    from dashboard.kiosk.meeting_feed import MeetingFeed, parse_address
+
+    return MeetingFeed(*parse_address(args.follow))
 
 
 def run_until_signalled(app: Any) -> None:
@@ -167,11 +187,15 @@ def run_serve_web(args: argparse.Namespace) -> int:
 def _kiosk_argv(args: argparse.Namespace, folder: Path | None) -> list[str]:
     """The kiosk options again, for the process textual-serve starts per browser."""
     argv = ["--lang", args.lang]
-    if folder is not None:
+    remote = remote_data(args.data)
+    if remote is not None:  # each kiosk polls the bucket; they share one copy on this machine
+        argv += ["--data", remote] + (["--poll", str(args.poll)] if args.poll else [])
+    elif folder is not None:
         argv += ["--data", str(folder.resolve())]
     for flag, value in (("--now", args.now), ("--replay", args.replay),
                         ("--dwell", args.dwell), ("--stale-after", args.stale_after),
-                        ("--office-hours", args.office_hours), ("--unlock", args.unlock)):
+                        ("--office-hours", args.office_hours), ("--unlock", args.unlock),
+                        ("--follow", args.follow)):
         if value is not None:
             argv += [flag, str(value)]
     return argv

@@ -49,6 +49,7 @@ class KioskApp(ThiduaApp, inherit_bindings=False):
                  settings: KioskSettings | None = None) -> None:
         super().__init__(ContainedSource(source), clock=clock, options=options)
         self.settings = settings or KioskSettings()
+        self.meeting_mode.wall = True  # kiosk --follow: the area and the instants, no keys
         self.chord = UnlockChord()
         self.unlocked = False
         """Set when the app ended on the unlock chord (the CLI then opens the normal app)."""

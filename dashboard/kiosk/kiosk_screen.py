@@ -45,9 +45,6 @@ log = logging.getLogger("thidua.kiosk")
 
 NARROW_COLUMNS = 120
 """Below this width the leaderboard packs two narrower columns, so its 18 units fit 80×24."""
-TALL_ROWS = 55
-"""From this spotlight height on, the views after the current one fill the room below it
-(a wall screen shows more at once; the rotation still moves the current one on)."""
 
 
 def _widget_id(view: str) -> str:
@@ -80,10 +77,30 @@ class KioskScreen(Screen[None]):
         self._past: str | None = None
         self._interruptions: dict[str, Interruption] = {}
         self._night_offset: tuple[int, int] | None = None
+        self._pinned: str | None = None
+        """The view a meeting holds on the spotlight (the rotation waits meanwhile)."""
 
     @property
     def current_view(self) -> str:
-        return self.rotation.current
+        return self._pinned or self.rotation.current
+
+    # -- a meeting's presenter chooses the view (kiosk --follow) ----------------------------
+
+    @property
+    def zoomed(self) -> str | None:
+        """The view a meeting holds, named as the dashboard names it ("leaderboard")."""
+        return "leaderboard" if self._pinned == LEADERBOARD else self._pinned
+
+    def zoom_to(self, which: str | None) -> None:
+        """Hold the spotlight on an area (or "leaderboard"); None: back to rotating."""
+        view = LEADERBOARD if which == "leaderboard" else which
+        pinned = view if view in self.views else None
+        if pinned == self._pinned:
+            return
+        self._pinned = pinned
+        if pinned is None:
+            self.rotation.restart(self.clock.now().timestamp())
+        self._guard("meeting view", self._apply_view)
 
     # -- layout ----------------------------------------------------------------------------
 
@@ -195,7 +212,7 @@ class KioskScreen(Screen[None]):
         self.snapshot = snap
         self._past = past
         self.set_past(past)
-        live = past is None and not self.night
+        live = past is None and not self.night and self._pinned is None
         found = kiosk_presenters.interruptions(previous, snap) if live else ()
         self._interruptions.update({i.view: i for i in found})
         views = kiosk_presenters.view_ids(self.campaign, snap)
@@ -251,8 +268,9 @@ class KioskScreen(Screen[None]):
     def _apply_view(self) -> None:
         """Show the rotation's current view, mark it in the page indicator, and end the
         highlight of views an interruption has finished with."""
-        current = self.rotation.current
-        shown = {_widget_id(v) for v in self._views_that_fit(current)}
+        current = self.current_view
+        shown = ({_widget_id(current)} if self._pinned else
+                 {_widget_id(v) for v in self._views_that_fit(current)})
         for widget in self.query(".view"):
             widget.display = widget.id in shown
             widget.set_class(len(shown) > 1 and widget.id == _widget_id(current), "-current")
@@ -270,10 +288,12 @@ class KioskScreen(Screen[None]):
         note.display = bool(text)
 
     def _views_that_fit(self, current: str) -> list[str]:
-        """The current view, then those after it in the rotation while they fit (tall)."""
+        """The current view, then those after it in the rotation while they fit whole: the
+        room below the current view is filled (a wall screen shows more at once; the rotation
+        still moves the current one on)."""
         spot = self.query_one("#spotlight")
         room, width = spot.size.height, spot.size.width
-        if room < TALL_ROWS or current not in self.views:
+        if current not in self.views:
             return [current]
         chrome = 2 + (2 if self.size.width >= 200 else 0)  # border, and the wide padding
         i = self.views.index(current)
@@ -282,8 +302,8 @@ class KioskScreen(Screen[None]):
         used = 0
         for view in order:
             widget = self.query_one(f"#{_widget_id(view)}")
-            if not isinstance(widget, CachedLinesLike):
-                break
+            if not isinstance(widget, CachedLinesLike):  # its height is not known ahead
+                return shown or [current]
             height = widget.line_count(max(1, width - 2 - 4)) + chrome
             if shown and used + height > room:
                 break
@@ -301,7 +321,7 @@ class KioskScreen(Screen[None]):
         if night:
             self._draw_night(now)
             return
-        if self.rotation.step(now.timestamp()):
+        if self._pinned is None and self.rotation.step(now.timestamp()):
             self._apply_view()
         self._update_banner()
 

@@ -11,6 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
+from dashboard.usage_errors import UsageError
+
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _RANGE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*[-–]\s*(\d{1,2}):(\d{2})\s*$")
 
@@ -64,16 +66,15 @@ def parse_office_hours(text: str, days: Iterable[str] | None = None) -> OfficeHo
         return OfficeHours(None, None, day_set)
     m = _RANGE.match(text)
     if not m:
-        raise ValueError(f"office hours {text!r} are not HH:MM-HH:MM (e.g. 07:00-18:00) "
-                         "or \"always\"")
+        raise UsageError.of("office_hours_form", value=repr(text))
     h1, m1, h2, m2 = (int(g) for g in m.groups())
     if (h2, m2) == (24, 0):
         h2 = 0
     if not (0 <= h1 < 24 and 0 <= h2 < 24 and m1 < 60 and m2 < 60):
-        raise ValueError(f"office hours {text!r}: hours 00–24, minutes 00–59")
+        raise UsageError.of("office_hours_clock", value=repr(text))
     opens, closes = time(h1, m1), time(h2, m2)
     if opens == closes:
-        raise ValueError(f"office hours {text!r} open and close at the same time")
+        raise UsageError.of("office_hours_empty", value=repr(text))
     return OfficeHours(opens, closes, day_set)
 
 
@@ -82,6 +83,6 @@ def _days(names: Iterable[str]) -> frozenset[int]:
     for name in names:
         key = str(name).strip().lower()[:3]
         if key not in DAY_NAMES:
-            raise ValueError(f"office day {name!r} is not one of {', '.join(DAY_NAMES)}")
+            raise UsageError.of("office_day", value=repr(name), days=", ".join(DAY_NAMES))
         out.add(DAY_NAMES.index(key))
     return frozenset(out)

@@ -13,6 +13,7 @@ from typing import Any
 
 from dashboard.engine.campaign import Campaign
 from dashboard.kiosk.office_hours import OfficeHours, parse_office_hours
+from dashboard.usage_errors import UsageError
 
 UNLOCK_ACTIONS = ("app", "exit", "off")
 OPTIONS = {"dwell_seconds": "--dwell", "stale_after_hours": "--stale-after"}
@@ -21,7 +22,7 @@ MAX_DWELL_FACTOR = 3.0
 """A view with many targets behind gets at most this many times the normal dwell."""
 
 
-class KioskSettingsError(ValueError):
+class KioskSettingsError(UsageError):
     """A bad `[kiosk]` value or kiosk option; the message names it."""
 
 
@@ -77,10 +78,12 @@ def kiosk_settings(campaign: Campaign, **overrides: Any) -> KioskSettings:
     given = {k: v for k, v in overrides.items() if v is not None}
     for key in set(_NUMBERS) & set(given):  # the option, not the table, is then to blame
         _number(key, given[key], OPTIONS.get(key, key))
-    return _apply(base, {**table, **given})
+    return _apply(base, {**table, **given}, hours_option="office_hours" in given)
 
 
-def _apply(base: KioskSettings, values: Mapping[str, Any]) -> KioskSettings:
+def _apply(base: KioskSettings, values: Mapping[str, Any], *, hours_option: bool = False
+           ) -> KioskSettings:
+    """hours_option: the office hours come from --office-hours (the error then names it)."""
     changes: dict[str, Any] = {}
     for key in _NUMBERS:
         if key in values:
@@ -96,7 +99,8 @@ def _apply(base: KioskSettings, values: Mapping[str, Any]) -> KioskSettings:
         try:
             changes["office_hours"] = parse_office_hours(hours, days)
         except ValueError as e:
-            raise KioskSettingsError(f"[kiosk] {e}") from None
+            where = "--office-hours" if hours_option else "campaign.toml [kiosk]"
+            raise KioskSettingsError(f"{where}: {e}") from None
     if "unlock" in values:
         unlock = values["unlock"]
         if unlock not in UNLOCK_ACTIONS:
@@ -109,11 +113,13 @@ def _apply(base: KioskSettings, values: Mapping[str, Any]) -> KioskSettings:
 def _number(key: str, value: Any, name: str) -> float:
     """`name` says where the value comes from (the table's key, or the option)."""
     low, high, unit = _NUMBERS[key]
-    allowed = f"a number of {unit} from {low:g} to {high:g}"
+    allowed = {"unit": unit, "low": f"{low:g}", "high": f"{high:g}"}
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise KioskSettingsError(f"{name} must be {allowed}, not {_show(value)}")
+        raise KioskSettingsError.of("setting_not_number", name=name, value=_show(value),
+                                    **allowed)
     if not (math.isfinite(value) and low <= value <= high):
-        raise KioskSettingsError(f"{name} = {_show(value)} is out of range (allowed: {allowed})")
+        raise KioskSettingsError.of("setting_out_of_range", name=name, value=_show(value),
+                                    **allowed)
     return float(value)
 
 

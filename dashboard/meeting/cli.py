@@ -12,6 +12,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from dashboard.usage_errors import UsageError
+
 FORMATS = ("pdf", "xlsx", "md")
 EXIT_OK = 0
 
@@ -44,15 +46,14 @@ def run_brief(args: argparse.Namespace) -> int:
 
     tr = meeting_strings(args.lang)
     if args.out is None and not args.mail_to:
-        raise ValueError("brief: say where it goes: --out FILE, --mail-to ADDR…, or both")
+        raise UsageError.of("brief_nowhere")
     if args.mail_to and not args.smtp:
-        raise ValueError("--mail-to needs --smtp HOST:PORT")
+        raise UsageError.of("mail_needs_smtp")
     server = parse_server(args.smtp) if args.mail_to else None
     out = Path(args.out) if args.out is not None else None
     fmt = args.format or (out.suffix.lower().lstrip(".") if out else "pdf")
     if fmt not in FORMATS:
-        raise ValueError(f"--out {out}: say --format {'|'.join(FORMATS)} (or name it .pdf, "
-                         ".xlsx or .md)")
+        raise UsageError.of("brief_format", out=out, formats="|".join(FORMATS))
     started = time.perf_counter()
     engine = open_engine(args)
     try:
@@ -73,7 +74,7 @@ def run_brief(args: argparse.Namespace) -> int:
         try:
             write_new(out, data, tr("brief.exists", path=out))
         except OSError as e:
-            raise ValueError(f"--out {out}: {e.strerror or e}") from None
+            raise UsageError.of("out_unwritable", out=out, detail=e.strerror or e) from None
         seconds = f"{time.perf_counter() - started:.1f}"
         print(tr("brief.wrote", path=out, seconds=seconds.replace(".", ",")
                  if args.lang == "vi" else seconds))

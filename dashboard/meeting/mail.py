@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from dashboard import numbers_dates as nd
 from dashboard.engine.model import SinceComparison, Snapshot
 from dashboard.meeting.strings import meeting_strings
+from dashboard.usage_errors import UsageError
 
 USER_VARIABLE, PASSWORD_VARIABLE = "THIDUA_SMTP_USER", "THIDUA_SMTP_PASSWORD"
 TYPES = {"pdf": ("application", "pdf"), "md": ("text", "markdown"),
@@ -27,7 +28,7 @@ def parse_server(text: str) -> tuple[str, int]:
     """HOST:PORT (IPv6 as [::1]:25)."""
     host, sep, port = text.rpartition(":")
     if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
-        raise ValueError(f"--smtp {text!r}: expected HOST:PORT, e.g. mail.example.vn:587")
+        raise UsageError.of("smtp_address", value=repr(text))
     return host.strip("[]"), int(port)
 
 
@@ -75,18 +76,19 @@ def send(msg: EmailMessage, host: str, port: int, *, starttls: bool,
             elif user:
                 smtp.ehlo_or_helo_if_needed()
             if user and not starttls and smtp.has_extn("starttls"):
-                raise ValueError(f"{host}:{port} offers STARTTLS: add --starttls, so that "
-                                 f"{USER_VARIABLE}'s password does not travel in clear")
+                raise UsageError.of("smtp_starttls_needed", server=f"{host}:{port}",
+                                    variable=USER_VARIABLE)
             if user:
                 if password is None:
-                    raise ValueError(f"{USER_VARIABLE} is set but {PASSWORD_VARIABLE} is not")
+                    raise UsageError.of("smtp_password_missing", variable=USER_VARIABLE,
+                                        password_variable=PASSWORD_VARIABLE)
                 smtp.login(user, password)
             refused = smtp.send_message(msg)
     except (OSError, smtplib.SMTPException) as e:
-        raise ValueError(f"could not send the briefing through {host}:{port}: "
-                         f"{_reason(e)}") from None
+        raise UsageError.of("mail_failed", server=f"{host}:{port}", detail=_reason(e)
+                            ) from None
     if refused:
-        raise ValueError("the server refused " + ", ".join(sorted(refused)))
+        raise UsageError.of("mail_refused", addresses=", ".join(sorted(refused)))
 
 
 def _reason(e: BaseException) -> str:

@@ -126,7 +126,7 @@ def area_blocks(s: Snapshot, cmp: SinceComparison | None, lang: str) -> list[Blo
         m = a.summary
         rows = []
         for t in a.targets:
-            unit = f" {t.unit_of_measure}" if t.unit_of_measure else ""
+            unit = f" {t.unit(lang)}" if t.unit(lang) else ""
             rows.append((
                 f"{t.target_id} {t.title(lang)}", t.owner or "—",
                 f"{nd.number(t.value, lang)} / {nd.number(t.target_value, lang)}{unit}",

@@ -201,6 +201,11 @@ class DashboardScreen(Screen[None]):
     def action_unzoom(self) -> None:
         self._zoom(None)
 
+    def zoom_to(self, which: str | None) -> None:
+        """Zoom an area by id, or the leaderboard, or nothing (a meeting's follower)."""
+        known = [a.id for a in self.campaign.areas]
+        self._zoom(which if which in (*known, "leaderboard") else None)
+
     def _zoom(self, which: str | None) -> None:
         self.zoomed = which
         body = self.query_one("#body")

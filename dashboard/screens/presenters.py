@@ -15,7 +15,7 @@ from widgets.leaderboard import LeaderboardData, LeaderRowData
 
 
 def value_text(t: TargetState, lang: str) -> str:
-    unit = f" {t.unit_of_measure}" if t.unit_of_measure else ""
+    unit = f" {t.unit(lang)}" if t.unit(lang) else ""
     value, target = numbers_dates.number(t.value, lang), numbers_dates.number(t.target_value, lang)
     return f"{value}/{target}{unit}"
 

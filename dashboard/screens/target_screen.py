@@ -56,14 +56,10 @@ class TargetScreen(Screen[None]):
         self.history_error: str | None = None
 
     def compose(self) -> ComposeResult:
-        t, tr = self.target, self.tr
-        lang = tr.lang
-        area = self.campaign.area(t.area)
+        tr = self.tr
         # data is never markup: a title like "[bold" is shown as written
-        yield Label(f"{t.target_id} · {t.title(lang)}", id="detail-title", markup=False)
-        yield Label(f"{area.name(lang) if area else t.area} · "
-                    f"{tr('detail.direction_' + t.direction)} · "
-                    f"{tr('detail.aggregate_' + t.aggregate)}", id="detail-sub", markup=False)
+        yield Label(self._title(), id="detail-title", markup=False)
+        yield Label(self._subtitle(), id="detail-sub", markup=False)
         with Horizontal(id="detail-top"):
             yield Static(self._facts(), id="detail-facts", markup=False)
             with Vertical(id="detail-plot"):
@@ -72,6 +68,41 @@ class TargetScreen(Screen[None]):
         yield Label(tr("detail.reports"), id="detail-reports-title")
         yield DataTable(id="detail-reports", cursor_type="row", zebra_stripes=True)
         yield Footer()
+
+    def _title(self) -> str:
+        return f"{self.target.target_id} · {self.target.title(self.tr.lang)}"
+
+    def _subtitle(self) -> str:
+        t, tr = self.target, self.tr
+        area = self.campaign.area(t.area)
+        return (f"{area.name(tr.lang) if area else t.area} · "
+                f"{tr('detail.direction_' + t.direction)} · "
+                f"{tr('detail.aggregate_' + t.aggregate)}")
+
+    def set_language(self, tr: Catalogue) -> None:
+        """Everything on this screen in tr's language (after `v`), the chart and the reports
+        redrawn from the history already loaded."""
+        self.tr = tr
+        relabel(self, tr)
+        self.query_one("#detail-title", Label).update(self._title())
+        self.query_one("#detail-sub", Label).update(self._subtitle())
+        self.query_one("#detail-facts", Static).update(self._facts())
+        self.query_one("#detail-legend", Static).update(self._legend())
+        self.query_one("#detail-reports-title", Label).update(tr("detail.reports"))
+        table = self.query_one(DataTable)
+        table.clear(columns=True)
+        self._add_columns(table)
+        if self.history is not None:
+            self.show_history(self.history)
+        elif self.history_error is not None:
+            self._history_failed(self.HistoryFailed(self.history_error))
+        else:
+            self.query_one(PlotextPlot).plt.title(tr("detail.loading"))
+
+    def _add_columns(self, table: DataTable[object]) -> None:
+        tr = self.tr
+        table.add_columns(tr("detail.col_day"), tr("detail.col_reporter"),
+                          tr("detail.col_value"), tr("detail.col_note"))
 
     def _legend(self) -> Columns:
         """What each line is, below the chart: plotext's own legend is cut on a narrow chart
@@ -90,7 +121,7 @@ class TargetScreen(Screen[None]):
         tz = self.campaign.tz
         last = numbers_dates.moment(t.last_report_at, lang, tz) if t.last_report_at else "—"
         needed_key = "detail.needed" if t.direction == "at_least" else "detail.needed_less"
-        unit = f" {t.unit_of_measure}" if t.unit_of_measure else ""
+        unit = f" {t.unit(lang)}" if t.unit(lang) else ""
         rows = [
             (tr("detail.value"), value_text(t, lang)),
             (tr("detail.completion"), numbers_dates.percent(t.completion, lang, 1)),
@@ -112,12 +143,9 @@ class TargetScreen(Screen[None]):
         return grid
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        tr = self.tr
-        table.add_columns(tr("detail.col_day"), tr("detail.col_reporter"),
-                          tr("detail.col_value"), tr("detail.col_note"))
+        self._add_columns(self.query_one(DataTable))
         plot = self.query_one(PlotextPlot)
-        plot.plt.title(tr("detail.loading"))
+        plot.plt.title(self.tr("detail.loading"))
         if self.source is not None and self.as_of is not None:
             self._load_history(self.source, self.as_of)
 

@@ -30,6 +30,15 @@ def register(sub: Any, common: AddOptions, app_options: AddOptions) -> None:
     p.add_argument("--authorized-keys", metavar="FILE", required=True, type=Path,
                    help="viewers' public keys, OpenSSH authorized_keys format (re-read when "
                         "it changes)")
+    p.add_argument("--presenter-keys", metavar="FILE", type=Path,
+                   help="keys that may also start a meeting (`m`) every other viewer follows; "
+                        "same format as --authorized-keys, the key's comment names the "
+                        "presenter")
+    p.add_argument("--meeting-title", metavar="TEXT",
+                   help="the meetings' name on the banner (default: the briefing of the day)")
+    p.add_argument("--meeting-feed", metavar="HOST:PORT",
+                   help="let wall screens follow the meetings (`thidua kiosk --follow "
+                        "HOST:PORT`), read-only; loopback unless --allow-remote")
     p.add_argument("--host-key", metavar="FILE", type=Path,
                    help="server key (default: ~/.local/state/thidua/ssh_host_ed25519_key, "
                         "generated on first start)")
@@ -69,27 +78,45 @@ def _seconds(text: str) -> float:
 
 
 def _serve_ssh(args: argparse.Namespace) -> int:
+    from dashboard.cli_common import data_folder
     from dashboard.clock import parse_instant
     from dashboard.engine import codec
     from dashboard.engine.campaign import load_campaign
-    from dashboard.paths import resolve_data_dir
-    from dashboard.ssh.config import ServerConfig, is_loopback, parse_listen
+    from dashboard.ssh.config import is_loopback, parse_listen
 
     notifier()  # systemd's variables, read (and kept from the viewers) before anything starts
     host, port = parse_listen(args.listen)
     if not is_loopback(host) and not args.allow_remote:
         raise ValueError(f"--listen {args.listen}: beyond this machine; add --allow-remote "
                          "if that is what you want")
-    folder = resolve_data_dir(args.data).resolve()
-    now = None
-    if args.now:
-        now = codec.encode(parse_instant(args.now, load_campaign(folder).tz))
+    feed = parse_listen(args.meeting_feed, "--meeting-feed") if args.meeting_feed else None
+    if feed is not None and not is_loopback(feed[0]) and not args.allow_remote:
+        raise ValueError(f"--meeting-feed {args.meeting_feed}: beyond this machine; add "
+                         "--allow-remote if that is what you want")
+    folder, poller = data_folder(args, live=True)  # s3://: the mirror's copy, kept up to date
+    folder = folder.resolve()
+    try:
+        now = None
+        if args.now:
+            now = codec.encode(parse_instant(args.now, load_campaign(folder).tz))
+        return _serve(args, folder, poller, host, port, now, feed)
+    finally:
+        if poller is not None:
+            poller.stop()
+
+
+def _serve(args: argparse.Namespace, folder: Path, poller: Any, host: str, port: int,
+           now: str | None, feed: tuple[str, int] | None) -> int:
+    from dashboard.ssh.config import ServerConfig
+
     config = ServerConfig(
         data=folder, authorized_keys=args.authorized_keys.expanduser(), host=host, port=port,
         host_key=args.host_key.expanduser() if args.host_key else None, user=args.user,
+        presenter_keys=args.presenter_keys.expanduser() if args.presenter_keys else None,
+        meeting_title=args.meeting_title, meeting_feed=feed,
         lang=args.lang, now=now, replay=args.replay, max_sessions=args.max_sessions,
         idle_timeout=args.idle_timeout, login_timeout=args.login_timeout,
-        rate_limit=args.rate_limit, log_file=args.log_file)
+        rate_limit=args.rate_limit, log_file=args.log_file, freshness=poller)
     return asyncio.run(_main(config))
 
 
@@ -103,6 +130,9 @@ async def _main(config: Any) -> int:
         raise ThiduaError(f"--listen {config.host}:{config.port}: {e.strerror or e}") from None
     print(f"thidua: serving SSH viewers on {config.host}:{server.port} "
           f"(host key {server.fingerprint}); log: {config.log_path}", flush=True)
+    if server.feed_port is not None:
+        print(f"thidua: meeting feed for kiosks on {config.meeting_feed[0]}:{server.feed_port}",
+              flush=True)
     service = notifier()
     service.ready(f"serving SSH viewers on {config.host}:{server.port}")
     stop_heartbeat = service.beat_on(asyncio.get_running_loop())

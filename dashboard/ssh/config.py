@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from dashboard.paths import state_dir
 
@@ -21,6 +22,12 @@ class ServerConfig:
     host_key: Path | None = None
     """Default: state_dir()/ssh_host_ed25519_key."""
     user: str = "viewer"
+    presenter_keys: Path | None = None
+    """Keys that may also start a meeting (authorized_keys format); None: no meetings."""
+    meeting_title: str | None = None
+    """The meetings' name on the banner; None: "the meeting of <day>" in each language."""
+    meeting_feed: tuple[str, int] | None = None
+    """Where kiosks read the meeting's state (`thidua kiosk --follow`); port 0 picks one."""
     lang: str = "vi"
     now: str | None = None
     """A fixed instant for every viewer and the hub (ISO 8601, as the codec writes it)."""
@@ -41,6 +48,9 @@ class ServerConfig:
     """With the real clock, a fresh live snapshot this often even without new files."""
     rescan_seconds: float = 3.0
     watch: bool = True
+    freshness: Any = None
+    """For s3:// data, the mirror's poller (dashboard/s3/poller.py): it tells the hub of new
+    objects and marks the live snapshot stale while the bucket cannot be reached."""
 
     @property
     def host_key_path(self) -> Path:
@@ -51,11 +61,11 @@ class ServerConfig:
         return self.log_file or state_dir() / "ssh.log"
 
 
-def parse_listen(text: str) -> tuple[str, int]:
+def parse_listen(text: str, flag: str = "--listen") -> tuple[str, int]:
     """HOST:PORT, [IPv6]:PORT or :PORT (loopback)."""
     host, sep, port_text = text.rpartition(":")
     if not sep or not port_text.isdigit() or not 0 <= int(port_text) <= 65535:
-        raise ValueError(f"--listen {text!r}: expected HOST:PORT, e.g. 127.0.0.1:2222")
+        raise ValueError(f"{flag} {text!r}: expected HOST:PORT, e.g. 127.0.0.1:2222")
     host = host.strip("[]") or "127.0.0.1"
     return host, int(port_text)
 

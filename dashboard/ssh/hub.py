@@ -13,19 +13,21 @@ import contextlib
 import json
 import logging
 import os
+import secrets
 import time
 from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from dashboard.clock import Clock
 from dashboard.engine import codec
 from dashboard.engine.engine import GRACE_SECONDS, Engine
 from dashboard.engine.errors import ThiduaError
+from dashboard.meeting.follow import Meeting, SharedView
 from dashboard.refresh_scheduler import Refresh, RefreshScheduler
 from dashboard.ssh import protocol
 
@@ -101,8 +103,12 @@ class _Viewer:
 class Hub:
     def __init__(self, folder: Path, socket_path: Path, *, clock: Clock,
                  watch: bool = True, rescan_seconds: float = 3.0,
-                 live_seconds: float = 30.0, grace_seconds: float = GRACE_SECONDS) -> None:
+                 live_seconds: float = 30.0, grace_seconds: float = GRACE_SECONDS,
+                 freshness: Any = None, meeting_title: str | None = None) -> None:
         self.folder = folder
+        self._freshness = freshness
+        """s3:// data: the mirror's poller (kicks on new objects, marks snapshots stale)."""
+        self._freshness_seen = freshness.generation if freshness is not None else 0
         self.socket_path = socket_path
         self.stats = HubStats()
         self._clock = clock
@@ -128,6 +134,13 @@ class Hub:
         self._tasks: list[asyncio.Task[None]] = []
         self._stop = asyncio.Event()
         self._server: asyncio.AbstractServer | None = None
+        self.meeting_title = meeting_title
+        self._presenters: dict[str, str] = {}
+        """Token → presenter name: the server gives a token to each presenter's viewer."""
+        self._meeting: Meeting | None = None
+        self._presenter: _Viewer | None = None
+        self._meeting_line = protocol.meeting(b"null")
+        self._meeting_watchers: list[Callable[[bytes], None]] = []
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -143,6 +156,14 @@ class Hub:
         self._tasks.append(asyncio.create_task(self._periodic()))
         if self._watch:
             self._tasks.append(asyncio.create_task(self._watch_folder()))
+        if self._freshness is not None:
+            loop = asyncio.get_running_loop()
+
+            def kick_soon() -> None:  # from the poll thread; the loop may be closing
+                with contextlib.suppress(RuntimeError):
+                    loop.call_soon_threadsafe(self.kick)
+
+            self._freshness.subscribe(kick_soon)
 
     async def close(self) -> None:
         self._stop.set()
@@ -199,7 +220,11 @@ class Hub:
             self.stats.changes += 1
             self._past.clear()
             self._histories.clear()
-        if report.changed or requery:
+        flipped = False
+        if self._freshness is not None:  # the bucket went unreachable or came back
+            flipped = self._freshness.generation != self._freshness_seen
+            self._freshness_seen = self._freshness.generation
+        if report.changed or requery or flipped:
             await self._publish()
         if report.changed:
             log.info("data changed: 1 refresh + 1 snapshot, %d engine queries, pushed to "
@@ -215,6 +240,8 @@ class Hub:
         except ThiduaError as e:
             log.error("live snapshot failed: %s", e)
             return
+        if self._freshness is not None:
+            snap = self._freshness.mark(snap)
         self.stats.live_snapshots += 1
         self._scheduler.queried()
         campaign = self.engine.campaign
@@ -252,6 +279,8 @@ class Hub:
         viewer = _Viewer(writer)
         self._viewers.add(viewer)
         viewer.send(protocol.push(self._campaign_json, self._live, kind="hello"))
+        if self._meeting is not None:
+            viewer.send(self._meeting_line)
         pending: set[asyncio.Task[None]] = set()
         try:
             while line := await reader.readline():
@@ -262,6 +291,8 @@ class Hub:
             pass  # a viewer that died or sent garbage: drop it, the others carry on
         finally:
             self._viewers.discard(viewer)
+            if viewer is self._presenter:
+                self._set_meeting(None, None)  # the presenter left: the meeting is over
             for task in pending:
                 task.cancel()
             await viewer.close()
@@ -273,6 +304,9 @@ class Hub:
         except (ValueError, KeyError, TypeError):
             return
         if not isinstance(msg, dict):
+            return
+        if str(msg.get("op", "")).startswith("meeting_"):
+            viewer.send(self._meeting_op(viewer, request_id, msg))
             return
         try:
             as_of = codec.decode(datetime, msg.get("as_of"))
@@ -287,6 +321,72 @@ class Hub:
             viewer.send(protocol.failure(request_id, str(e)))
             return
         viewer.send(protocol.reply(request_id, value))
+
+    # -- meeting mode ----------------------------------------------------------------------
+
+    @property
+    def meeting(self) -> Meeting | None:
+        return self._meeting
+
+    def register_presenter(self, name: str) -> str:
+        """A token for a presenter's viewer (passed on its command line, never to the user)."""
+        token = secrets.token_hex(24)
+        self._presenters[token] = name
+        return token
+
+    def forget_presenter(self, token: str) -> None:
+        self._presenters.pop(token, None)
+
+    def watch_meeting(self, notify: Callable[[bytes], None]) -> Callable[[], None]:
+        """notify(line) now and on every change of the meeting (the kiosks' feed); returns
+        the function that stops it."""
+        self._meeting_watchers.append(notify)
+        notify(self._meeting_line)
+
+        def stop() -> None:
+            if notify in self._meeting_watchers:
+                self._meeting_watchers.remove(notify)
+        return stop
+
+    def _meeting_op(self, viewer: _Viewer, request_id: int, msg: dict[str, object]) -> bytes:
+        op = msg.get("op")
+        if op == "meeting_end":
+            if viewer is self._presenter:
+                self._set_meeting(None, None)
+            return protocol.reply(request_id, b"true")
+        try:
+            view = codec.decode(SharedView, msg.get("view"))
+        except codec.CodecError as e:
+            return protocol.failure(request_id, f"bad view ({e})")
+        if op == "meeting_start":
+            name = self._presenters.get(str(msg.get("token", "")))
+            if name is None:
+                log.warning("refused a meeting to a viewer without a presenter key")
+                return protocol.failure(request_id, "not_presenter")
+            if self._meeting is not None and viewer is not self._presenter:
+                return protocol.failure(request_id, "busy:" + self._meeting.presenter)
+            title = self.meeting_title
+            self._set_meeting(viewer, Meeting(title, name, self._clock.now(), view))
+        elif op == "meeting_view":
+            if viewer is not self._presenter or self._meeting is None:
+                return protocol.failure(request_id, "not_presenter")
+            self._set_meeting(viewer, replace(self._meeting, view=view))
+        else:
+            return protocol.failure(request_id, f"unknown op {op!r}")
+        return protocol.reply(request_id, b"true")
+
+    def _set_meeting(self, presenter: _Viewer | None, meeting: Meeting | None) -> None:
+        if meeting is not None and self._meeting is None:
+            log.info("meeting started by %r", meeting.presenter)
+        elif meeting is None and self._meeting is not None:
+            log.info("meeting ended (presenter %r)", self._meeting.presenter)
+        self._presenter, self._meeting = presenter, meeting
+        self._meeting_line = protocol.meeting(
+            codec.to_json(meeting).encode() if meeting else b"null")
+        for each in self._viewers:
+            each.send(self._meeting_line)
+        for notify in list(self._meeting_watchers):
+            notify(self._meeting_line)
 
     async def _snapshot_at(self, as_of: datetime) -> bytes:
         if as_of == self._live_as_of:

@@ -5,9 +5,13 @@ hub → viewer
   {"type": "push", "campaign": …, "snapshot": …}         a new live snapshot (data changed)
   {"type": "reply", "id": N, "value": …}                 answer to a request
   {"type": "reply", "id": N, "error": "…"}
+  {"type": "meeting", "meeting": {…} | null}              meeting mode: started, moved, ended
 viewer → hub
   {"id": N, "op": "snapshot", "as_of": "…"}              a past instant (time travel)
   {"id": N, "op": "history", "target_id": "…", "as_of": "…"}
+  {"id": N, "op": "meeting_start", "token": "…", "view": {…}}   a presenter's viewer only
+  {"id": N, "op": "meeting_view", "view": {…}}          the presenter's view changed
+  {"id": N, "op": "meeting_end"}
 
 Pushes and cached replies are built by splicing already-encoded JSON, so a snapshot is encoded
 once per change however many viewers receive it.
@@ -45,5 +49,10 @@ def failure(request_id: int, error: str) -> bytes:
     return frame({"type": "reply", "id": request_id, "error": error})
 
 
-def request(request_id: int, op: str, **fields: str) -> bytes:
+def meeting(state: bytes) -> bytes:
+    """The meeting's state (JSON already, `null` when none runs) for every viewer."""
+    return frame({"type": "meeting"}, meeting=state)
+
+
+def request(request_id: int, op: str, **fields: Any) -> bytes:
     return frame({"id": request_id, "op": op, **fields})

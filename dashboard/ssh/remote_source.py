@@ -25,6 +25,7 @@ from dashboard.engine import codec
 from dashboard.engine.campaign import Campaign
 from dashboard.engine.errors import EngineError
 from dashboard.engine.model import Snapshot, TargetHistory
+from dashboard.meeting.follow import Meeting, MeetingRefused, SharedView
 from dashboard.ssh import protocol
 
 LIVE_WINDOW_SECONDS = 5.0
@@ -39,9 +40,14 @@ class HubLost(EngineError):
 
 class RemoteSource:
     def __init__(self, socket_path: Path, clock: Clock, *, timeout: float = 30.0,
-                 on_lost: Callable[[], None] | None = None) -> None:
-        """on_lost is called (from the reader thread) when the hub goes."""
+                 on_lost: Callable[[], None] | None = None,
+                 presenter_token: str | None = None) -> None:
+        """on_lost is called (from the reader thread) when the hub goes; presenter_token is
+        what the server gave a viewer whose user may start a meeting."""
         self._clock = clock
+        self._token = presenter_token
+        self._on_meeting: list[Callable[[Meeting | None], None]] = []
+        self.meeting: Meeting | None = None
         self._timeout = timeout
         self._on_push: list[Callable[[], None]] = []
         self._on_lost = on_lost
@@ -111,6 +117,36 @@ class RemoteSource:
         value = self._call("history", target_id=target_id, as_of=codec.encode(now))
         return _decoded(TargetHistory, value)
 
+    # -- MeetingLink -----------------------------------------------------------------------
+
+    @property
+    def can_present(self) -> bool:
+        return self._token is not None
+
+    def subscribe_meeting(self, notify: Callable[[Meeting | None], None]) -> None:
+        self._on_meeting.append(notify)
+        with self._lock:
+            meeting = self.meeting
+        if meeting is not None:
+            notify(meeting)
+
+    def start_meeting(self, view: SharedView) -> None:
+        try:
+            self._call("meeting_start", token=self._token or "", view=codec.encode(view))
+        except HubLost:
+            raise
+        except EngineError as e:
+            reason, _, presenter = str(e).partition(":")
+            if reason in ("not_presenter", "busy"):
+                raise MeetingRefused(reason, presenter) from None
+            raise
+
+    def publish_view(self, view: SharedView) -> None:
+        self._send("meeting_view", view=codec.encode(view))
+
+    def end_meeting(self) -> None:
+        self._send("meeting_end")
+
     def close(self) -> None:
         self._closing = True
         with contextlib.suppress(OSError):
@@ -122,7 +158,7 @@ class RemoteSource:
     def _is_live(self, now: datetime) -> bool:
         return abs((now - self._clock.now()).total_seconds()) < LIVE_WINDOW_SECONDS
 
-    def _call(self, op: str, **fields: str) -> Any:
+    def _call(self, op: str, **fields: Any) -> Any:
         request_id = next(self._ids)
         answer: Future[Any] = Future()
         with self._lock:
@@ -141,6 +177,14 @@ class RemoteSource:
         finally:
             with self._lock:
                 self._waiting.pop(request_id, None)
+
+    def _send(self, op: str, **fields: Any) -> None:
+        """A request whose answer nobody waits for."""
+        try:
+            with self._send_lock:
+                self._sock.sendall(protocol.request(next(self._ids), op, **fields))
+        except OSError as e:
+            raise HubLost(f"lost the dashboard server ({e.strerror or e})") from None
 
     def _read(self) -> dict[str, Any] | None:
         line = self._lines.readline(protocol.MAX_LINE)
@@ -175,6 +219,13 @@ class RemoteSource:
                 self.pushes += 1
             for notify in self._on_push:
                 notify()
+        elif kind == "meeting":
+            raw = msg.get("meeting")
+            meeting = None if raw is None else codec.decode(Meeting, raw)
+            with self._lock:
+                self.meeting = meeting
+            for heard in self._on_meeting:
+                heard(meeting)
         elif kind == "reply":
             with self._lock:
                 answer = self._waiting.get(int(msg["id"]))

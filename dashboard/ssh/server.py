@@ -30,7 +30,7 @@ from dashboard.engine import codec
 from dashboard.ssh.config import ServerConfig
 from dashboard.ssh.env import server_env
 from dashboard.ssh.hub import Hub
-from dashboard.ssh.keys import AuthorizedKeys, load_or_create_host_key
+from dashboard.ssh.keys import AuthorizedKeys, PresenterKeys, load_or_create_host_key
 from dashboard.ssh.limits import RateLimiter, SessionSlots
 from dashboard.ssh.log import close_log, open_log
 from dashboard.ssh.session import Peer, ViewerSession
@@ -44,6 +44,8 @@ log = logging.getLogger("thidua.ssh")
 SERVER_VERSION = "thidua"
 """The banner says SSH-2.0-thidua: no library name or version for scanners to match."""
 MAX_FAILED_KEYS = 3
+FEED_BACKLOG = 1 << 20
+"""Bytes of meeting news a kiosk may leave unread before it is dropped (it reconnects)."""
 
 
 class SshServer:
@@ -55,11 +57,14 @@ class SshServer:
         self.slots = SessionSlots(config.max_sessions)
         self.rate = RateLimiter(config.rate_limit)
         self.authorized = AuthorizedKeys(config.authorized_keys)
+        self.presenters = (PresenterKeys(config.presenter_keys)
+                           if config.presenter_keys is not None else None)
         self.host_key = load_or_create_host_key(config.host_key_path)
         self._dir = Path(tempfile.mkdtemp(prefix="thidua-ssh-"))  # 0700: viewers' socket
         self.hub = Hub(config.data, self._dir / "hub.sock", clock=self.clock,
                        watch=config.watch, rescan_seconds=config.rescan_seconds,
-                       live_seconds=config.live_seconds)
+                       live_seconds=config.live_seconds, freshness=config.freshness,
+                       meeting_title=config.meeting_title)
         self.spawner = Spawner(server_env(), cwd=self._dir)
         self.viewer_argv = ViewerArgs(self._dir / "hub.sock", config.lang, config.now,
                                       config.replay).to_argv()
@@ -70,6 +75,9 @@ class SshServer:
         self.connections: set[asyncssh.SSHServerConnection] = set()
         self._listener: asyncssh.SSHAcceptor | None = None
         self.port = config.port
+        self._feed: asyncio.Server | None = None
+        self._feed_writers: set[asyncio.StreamWriter] = set()
+        self.feed_port: int | None = None
         self._log: logging.Handler = logging.NullHandler()
 
     @property
@@ -92,6 +100,10 @@ class SshServer:
                 keepalive_interval=self.config.keepalive_interval,
                 keepalive_count_max=self.config.keepalive_count_max,
                 line_editor=False, config=None, reuse_address=True)
+            if self.config.meeting_feed is not None:
+                self._feed = await asyncio.start_server(
+                    self._feed_client, *self.config.meeting_feed, reuse_address=True)
+                self.feed_port = self._feed.sockets[0].getsockname()[1]
         except BaseException:
             await self._release()
             close_log(self._log)
@@ -106,6 +118,7 @@ class SshServer:
             self._listener.close()
             await self._listener.wait_closed()
             self._listener = None
+        await self._close_feed()
         goodbye = messages(self.config.lang)("session.shutdown")
         for session in list(self.sessions):
             session.end(goodbye)
@@ -120,13 +133,63 @@ class SshServer:
         log.info("stopped")
         close_log(self._log)
 
+    async def _close_feed(self) -> None:
+        if self._feed is None:
+            return
+        self._feed.close()
+        for writer in list(self._feed_writers):
+            writer.close()
+        await self._feed.wait_closed()
+        self._feed = None
+
+    async def _feed_client(self, reader: asyncio.StreamReader,
+                           writer: asyncio.StreamWriter) -> None:
+        """A kiosk following the meetings: it is sent the meeting's state on each change and
+        may say nothing (whatever it sends is read and dropped)."""
+        peer = writer.get_extra_info("peername") or ("?", 0)
+        log.info("meeting feed: kiosk connected from %s:%s", peer[0], peer[1])
+        self._feed_writers.add(writer)
+
+        def send(line: bytes) -> None:
+            if writer.is_closing():
+                return
+            if writer.transport.get_write_buffer_size() > FEED_BACKLOG:
+                log.warning("meeting feed: dropped %s, which reads nothing", peer[0])
+                writer.close()
+                return
+            writer.write(line)
+
+        stop = self.hub.watch_meeting(send)
+        try:
+            while await reader.read(4096):
+                pass
+        except (ConnectionError, OSError):
+            pass
+        finally:
+            stop()
+            self._feed_writers.discard(writer)
+            writer.close()
+            log.info("meeting feed: kiosk from %s left", peer[0])
+
     async def _release(self) -> None:
+        await self._close_feed()
         await self.spawner.close()
         await self.hub.close()
         shutil.rmtree(self._dir, ignore_errors=True)
 
-    async def spawn_viewer(self, tty: int, env: Mapping[str, str]) -> ViewerChild:
-        return await self.spawner.spawn(tty, self.viewer_argv, env)
+    async def spawn_viewer(self, tty: int, env: Mapping[str, str],
+                           presenter: str | None = None) -> ViewerChild:
+        if presenter is None:
+            return await self.spawner.spawn(tty, self.viewer_argv, env)
+        token = self.hub.register_presenter(presenter)  # what lets its viewer start a meeting
+        try:
+            child = await self.spawner.spawn(
+                tty, [*self.viewer_argv, "--presenter-token", token], env)
+        except BaseException:
+            self.hub.forget_presenter(token)
+            raise
+        child.exited.add_done_callback(lambda _f: self.hub.forget_presenter(token))
+        return child
 
     def viewer_error(self, pid: int) -> str | None:
         """The traceback viewer `pid` left when an error ended it (read once), or None."""
@@ -203,10 +266,13 @@ class _Connection(asyncssh.SSHServer):
 
     def validate_public_key(self, username: str, key: asyncssh.SSHKey) -> bool:
         fingerprint = key.get_fingerprint()
-        ok = (username == self._server.config.user
-              and self._server.authorized.allows(key, self._addr, self._addr))
+        presenter = None
+        if username == self._server.config.user and self._server.presenters is not None:
+            presenter = self._server.presenters.presenter(key, self._addr, self._addr)
+        ok = username == self._server.config.user and (
+            presenter is not None or self._server.authorized.allows(key, self._addr, self._addr))
         if ok:
-            self._offered = Peer(username, self._addr, fingerprint)
+            self._offered = Peer(username, self._addr, fingerprint, presenter)
             return True
         self._failures += 1
         log.warning("auth failure: user %.64r, key %s, from %s", username, fingerprint,
@@ -222,8 +288,9 @@ class _Connection(asyncssh.SSHServer):
     def auth_completed(self) -> None:
         assert self._offered is not None
         self._peer = self._offered
-        log.info("auth success: user %s, key %s, from %s", self._peer.user,
-                 self._peer.fingerprint, self._addr)
+        log.info("auth success: user %s, key %s, from %s%s", self._peer.user,
+                 self._peer.fingerprint, self._addr,
+                 "" if self._peer.presenter is None else f" (presenter {self._peer.presenter!r})")
 
     # -- what an authenticated client may open ---------------------------------------------
 

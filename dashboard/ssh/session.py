@@ -46,6 +46,8 @@ class Peer:
     user: str
     addr: str
     fingerprint: str
+    presenter: str | None = None
+    """The name on a --presenter-keys key (it may start a meeting), else None."""
 
 
 def clamp_size(cols: int, rows: int) -> tuple[int, int]:
@@ -185,7 +187,7 @@ class ViewerSession(asyncssh.SSHServerSession[bytes]):
         set_window_size(master, *self._size)
         env = self.env = viewer_env(chan.get_environment(), self._term_type)
         try:
-            self.child = await self._server.spawn_viewer(slave, env)
+            self.child = await self._server.spawn_viewer(slave, env, self._peer.presenter)
         except SpawnError as e:
             os.close(master)
             log.error("session %d: %s", self.number, e)

@@ -27,8 +27,10 @@ class SessionHost(Protocol):
     session_settings: SessionSettings
     slots: SessionSlots
 
-    async def spawn_viewer(self, tty: int, env: Mapping[str, str]) -> ViewerChild:
-        """A viewer process on the pty `tty`; raises SpawnError."""
+    async def spawn_viewer(self, tty: int, env: Mapping[str, str],
+                           presenter: str | None = None) -> ViewerChild:
+        """A viewer process on the pty `tty` (one that may start a meeting when `presenter`
+        names its user); raises SpawnError."""
         ...
 
     def viewer_error(self, pid: int) -> str | None:

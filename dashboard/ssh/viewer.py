@@ -42,6 +42,8 @@ class ViewerArgs:
     now: str | None = None
     """A fixed instant (the server's --now), as the codec writes datetimes."""
     replay: float | None = None
+    presenter_token: str | None = None
+    """Given by the server to the viewer of a presenter key: it may start a meeting."""
 
     def to_argv(self) -> list[str]:
         argv = ["--socket", str(self.socket), "--lang", self.lang]
@@ -49,6 +51,8 @@ class ViewerArgs:
             argv += ["--now", self.now]
         if self.replay is not None:
             argv += ["--replay", str(self.replay)]
+        if self.presenter_token is not None:
+            argv += ["--presenter-token", self.presenter_token]
         return argv
 
 
@@ -58,10 +62,12 @@ def parse_args(argv: Sequence[str]) -> tuple[ViewerArgs, bool]:
     p.add_argument("--lang", default="vi")
     p.add_argument("--now")
     p.add_argument("--replay", type=float)
+    p.add_argument("--presenter-token")
     p.add_argument("--take-tty", action="store_true",
                    help="make stdin this process's controlling terminal (a new session)")
     a = p.parse_args(argv)
-    return ViewerArgs(a.socket, a.lang, a.now, a.replay), bool(a.take_tty)
+    return (ViewerArgs(a.socket, a.lang, a.now, a.replay, a.presenter_token),
+            bool(a.take_tty))
 
 
 def error_file(folder: Path, pid: int) -> Path:
@@ -102,10 +108,11 @@ def build_app(args: ViewerArgs) -> ThiduaApp:
             with contextlib.suppress(RuntimeError):  # the app has already ended
                 holder[0].call_from_thread(holder[0].exit, 0)
 
-    source = RemoteSource(args.socket, clock, on_lost=lost)
+    source = RemoteSource(args.socket, clock, on_lost=lost,
+                          presenter_token=args.presenter_token)
     app = create_app(source, clock=clock, options=AppOptions(
         lang=args.lang, watch=False, rescan_seconds=RESCAN_SECONDS,
-        replay_seconds_per_week=args.replay, read_only=True,
+        replay_seconds_per_week=args.replay, read_only=True, meeting=source,
         on_error=lambda e: report_error(args, e)))
     holder.append(app)
     return app

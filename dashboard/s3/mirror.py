@@ -1,0 +1,326 @@
+"""A bucket prefix copied into a folder thidua owns, for the local engine to read.
+
+One `sync()` is one listing (ListObjectsV2, 1,000 keys a page) and a download for each object
+that is new or whose ETag or size changed; objects that left the bucket leave the copy. Only the
+names the engine reads are copied (campaign.toml, targets, progress/**.parquet, by the engine's
+own name rules), so hidden and temp names never cost a download. Each copy is written whole
+(a temp name, then a rename) with the object's LastModified as its mtime, so the engine's rules
+that look at file times (pending files) answer as they would for the same files on a disk.
+
+The copy lives under $XDG_CACHE_HOME/thidua/s3/: never in the bucket, never in a user's
+folder. A manifest beside it remembers each object's ETag and size, so a restart fetches only
+what changed meanwhile, and a lock lets several thidua processes on one machine (serve-web's
+kiosks) share one copy. Credentials, endpoint and region come from boto3's usual places: the
+AWS_* variables, a profile (AWS_PROFILE) or the instance's role; never the command line.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import logging
+import os
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from dashboard.atomic_files import write_atomic
+from dashboard.engine.discovery import PROGRESS_DIR, TARGETS_DIR, TARGETS_FILE, is_candidate_name
+from dashboard.engine.errors import ThiduaError
+from dashboard.s3.location import S3Location, parse_location
+
+log = logging.getLogger("thidua.s3")
+
+CAMPAIGN_FILE = "campaign.toml"
+CHUNK = 1 << 20
+CONNECT_TIMEOUT = 3.0
+READ_TIMEOUT = 10.0
+
+
+class BucketUnreachable(ThiduaError):
+    """A listing or a download failed: the copy keeps what it had."""
+
+
+class ObjectExists(Exception):
+    """A conditional put found an object at that key already (its path under the prefix)."""
+
+
+@dataclass(frozen=True)
+class RemoteObject:
+    key: str
+    etag: str
+    size: int
+    modified_ns: int
+
+
+@dataclass(frozen=True)
+class SyncResult:
+    objects: int
+    """Objects the engine reads, in the bucket now."""
+    fetched: int
+    removed: int
+    requests: int
+    """ListObjectsV2 pages plus GetObject calls."""
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.fetched or self.removed)
+
+
+def wanted_path(rel: str) -> str | None:
+    """Where an object (key relative to the prefix) goes in the copy, or None when the engine
+    would not read it: the engine's own rules (hidden, temp and lock names are not read), and
+    keys that cannot be a file name (empty parts, '.', '..', NUL) are never copied."""
+    parts = rel.split("/")
+    if "\x00" in rel or any(p in ("", ".", "..") for p in parts):
+        return None
+    if any(p[0] in ".~_" for p in parts) or any(len(p.encode()) > 255 for p in parts):
+        return None
+    if rel in (CAMPAIGN_FILE, TARGETS_FILE):
+        return rel
+    if parts[0] == TARGETS_DIR and len(parts) == 2 and is_candidate_name(parts[1]):
+        return rel
+    if parts[0] == PROGRESS_DIR and len(parts) >= 2 and is_candidate_name(parts[-1]):
+        return rel
+    return None
+
+
+def cache_root() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "thidua" / "s3"
+
+
+def make_client() -> Any:
+    """An S3 client from the environment. A custom endpoint (AWS_ENDPOINT_URL: MinIO, Ceph,
+    SeaweedFS, a provider's) is addressed path-style, which they all understand."""
+    import boto3
+    from botocore.config import Config
+
+    endpoint = os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL")
+    config = Config(connect_timeout=CONNECT_TIMEOUT, read_timeout=READ_TIMEOUT,
+                    retries={"max_attempts": 2, "mode": "standard"},
+                    s3={"addressing_style": "path" if endpoint else "auto"})
+    session = boto3.session.Session(
+        region_name=os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION"))
+    return session.client("s3", endpoint_url=endpoint or None, config=config)
+
+
+class Mirror:
+    def __init__(self, location: S3Location, *, client: Any | None = None,
+                 root: Path | None = None) -> None:
+        self.location = location
+        self._client = client
+        endpoint = os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL")
+        tag = hashlib.sha256(f"{endpoint or ''}\n{location.url}".encode()).hexdigest()[:16]
+        self.home = (root or cache_root()) / location.bucket / tag
+        self.folder = self.home / "campaign"
+        """The copy: a campaign folder the engine reads."""
+        self._manifest = self.home / "manifest.json"
+        self._swept = False
+
+    @classmethod
+    def open(cls, url: str) -> Mirror:
+        return cls(parse_location(url))
+
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            self._client = make_client()
+        return self._client
+
+    @property
+    def url(self) -> str:
+        return self.location.url
+
+    def synced_at(self) -> datetime | None:
+        """When the copy last matched the bucket (None: there is no copy yet)."""
+        try:
+            if not (self.folder / CAMPAIGN_FILE).is_file():
+                return None
+            return datetime.fromtimestamp((self.home / "synced").stat().st_mtime, UTC)
+        except OSError:
+            return None
+
+    def sync(self) -> SyncResult:
+        """Bring the copy up to the bucket; BucketUnreachable when it cannot (the copy keeps
+        every object it had, and those fetched before the failure)."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        self.home.mkdir(parents=True, exist_ok=True)
+        self.folder.mkdir(exist_ok=True)
+        with self._locked():
+            known = self._load_manifest()
+            requests = 0
+            try:
+                listing, requests = self._list()
+                fetched = removed = 0
+                for rel, obj in listing.items():
+                    have = known.get(rel)
+                    if have == [obj.etag, obj.size] and (self.folder / rel).is_file():
+                        continue
+                    got = self._fetch(obj, rel)
+                    requests += 1
+                    if got is not None:
+                        known[rel] = got
+                        fetched += 1
+                for rel in sorted(set(known) - set(listing)):
+                    self._remove(rel)
+                    del known[rel]
+                    removed += 1
+                if not self._swept:  # once per process: what a crash may have left behind
+                    removed += self._sweep(set(listing))
+                    self._swept = True
+            except (BotoCoreError, ClientError, OSError) as e:
+                self._save_manifest(known)
+                raise BucketUnreachable(f"bucket {self.url} cannot be reached "
+                                        f"({_detail(e)})") from None
+            if fetched or removed:
+                self._save_manifest(known)
+            (self.home / "synced").touch()
+        return SyncResult(len(listing), fetched, removed, requests)
+
+    def put_new(self, rel: str, data: bytes) -> str:
+        """Put one new object at PREFIX/rel with a conditional write (If-None-Match: *): it
+        is never put over an object already there (ObjectExists). Its key."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        key = self.location.prefix + rel
+        try:
+            self.client.put_object(Bucket=self.location.bucket, Key=key, Body=data,
+                                   IfNoneMatch="*")
+        except ClientError as e:
+            if e.response.get("Error", {}).get("Code") in ("PreconditionFailed", "412",
+                                                           "ConditionalRequestConflict"):
+                raise ObjectExists(rel) from None
+            raise BucketUnreachable(f"bucket {self.url} cannot be reached "
+                                    f"({_detail(e)})") from None
+        except BotoCoreError as e:
+            raise BucketUnreachable(f"bucket {self.url} cannot be reached "
+                                    f"({_detail(e)})") from None
+        return key
+
+    def _list(self) -> tuple[dict[str, RemoteObject], int]:
+        out: dict[str, RemoteObject] = {}
+        pages = 0
+        kwargs: dict[str, Any] = {"Bucket": self.location.bucket, "Prefix": self.location.prefix}
+        while True:
+            page = self.client.list_objects_v2(**kwargs)
+            pages += 1
+            for item in page.get("Contents", ()):
+                rel = wanted_path(item["Key"][len(self.location.prefix):])
+                if rel is not None:
+                    out[rel] = RemoteObject(item["Key"], item["ETag"], int(item["Size"]),
+                                            _ns(item["LastModified"]))
+            if not page.get("IsTruncated"):
+                return out, pages
+            kwargs["ContinuationToken"] = page["NextContinuationToken"]
+
+    def _fetch(self, obj: RemoteObject, rel: str) -> list[Any] | None:
+        """Download one object into the copy; its [ETag, size], or None when it left the
+        bucket meanwhile or cannot be a file here (a name that is a folder too, say)."""
+        from botocore.exceptions import ClientError
+
+        try:
+            reply = self.client.get_object(Bucket=self.location.bucket, Key=obj.key)
+        except ClientError as e:
+            if e.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
+                return None
+            raise
+        modified = _ns(reply["LastModified"])
+        body = reply["Body"]
+
+        def write(f: BinaryIO) -> None:
+            shutil.copyfileobj(body, f, CHUNK)
+
+        def publish(tmp: Path, path: Path) -> None:
+            os.utime(tmp, ns=(modified, modified))
+            os.replace(tmp, path)
+
+        path = self.folder / rel
+        try:
+            write_atomic(path, write, publish=publish)
+        except (IsADirectoryError, NotADirectoryError, FileExistsError) as e:
+            log.warning("%s: not copied (%s)", obj.key, e)
+            return None
+        finally:
+            body.close()
+        return [reply.get("ETag", obj.etag), int(reply.get("ContentLength", obj.size))]
+
+    def _sweep(self, keep: set[str]) -> int:
+        """Remove files of the copy that no object stands for (a temp file of a download
+        that was killed, a file whose manifest entry was never saved)."""
+        gone = 0
+        for path in sorted(self.folder.rglob("*"), reverse=True):
+            rel = path.relative_to(self.folder).as_posix()
+            if path.is_dir() and not path.is_symlink():
+                with contextlib.suppress(OSError):
+                    path.rmdir()  # only when empty
+            elif rel not in keep:
+                path.unlink(missing_ok=True)
+                gone += 1
+        return gone
+
+    def _remove(self, rel: str) -> None:
+        path = self.folder / rel
+        path.unlink(missing_ok=True)
+        parent = path.parent
+        while parent != self.folder:  # folders the object alone made
+            try:
+                parent.rmdir()
+            except OSError:
+                break
+            parent = parent.parent
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        with open(self.home / "lock", "a+b") as f:
+            fcntl.flock(f, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(f, fcntl.LOCK_UN)
+
+    def _load_manifest(self) -> dict[str, list[Any]]:
+        try:
+            data = json.loads(self._manifest.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        objects = data.get("objects") if isinstance(data, dict) else None
+        return dict(objects) if isinstance(objects, dict) else {}
+
+    def _save_manifest(self, known: dict[str, list[Any]]) -> None:
+        text = json.dumps({"bucket": self.url, "objects": known}, ensure_ascii=False)
+        write_atomic(self._manifest, lambda f: f.write(text.encode("utf-8")))
+
+
+def _ns(moment: datetime) -> int:
+    return int(moment.timestamp() * 1_000_000) * 1000
+
+
+def _detail(e: Exception) -> str:
+    """Why, in a few fixed words where botocore's error is a known kind (dashboard/reasons.py
+    shows those in the viewer's language), else botocore's words without the URL."""
+    from botocore import exceptions as bx
+
+    if isinstance(e, bx.ClientError):
+        err = e.response.get("Error", {})
+        code = str(err.get("Code") or "")
+        if code in ("AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch", "403"):
+            return "access denied"
+        if code in ("NoSuchBucket", "404"):
+            return "no such bucket"
+        return code or str(err.get("Message") or e)
+    if isinstance(e, bx.ReadTimeoutError | bx.ConnectTimeoutError):
+        return "timed out"
+    if isinstance(e, bx.EndpointConnectionError | bx.ConnectionClosedError):
+        return "no connection"
+    if isinstance(e, bx.NoCredentialsError | bx.PartialCredentialsError):
+        return "no credentials"
+    if isinstance(e, OSError):
+        return e.strerror or type(e).__name__
+    return str(e).split(":")[0]

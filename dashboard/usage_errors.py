@@ -1,0 +1,55 @@
+"""Command lines that cannot run: each message has a code and parameters, its English template
+here (as the engine's errors have theirs in dashboard/engine/errors.py). A UsageError is a
+ValueError with that English text; the CLI shows it in the chosen language through
+dashboard/reasons.py (`reason.<code>` in the catalogues)."""
+
+from __future__ import annotations
+
+from typing import Self
+
+USAGE_MESSAGES: dict[str, str] = {
+    "size_form": "size {value} is not WIDTHxHEIGHT, e.g. 160x48",
+    "size_range": "size {value} is out of range (40x10 to 1000x500)",
+    "not_an_instant": "{option} {value} is not an ISO 8601 date or time (e.g. 2020-07-01 or "
+                      "2020-07-01T14:00 or 2020-07-01T14:00+07:00)",
+    "since_not_before": "--since {value}: must be before the as-of instant {now}",
+    "out_in_data": "--out {out}: not inside the data folder (it belongs to the users)",
+    "out_unwritable": "--out {out}: {detail}",
+    "brief_nowhere": "brief: say where it goes: --out FILE, --mail-to ADDR…, or both",
+    "mail_needs_smtp": "--mail-to needs --smtp HOST:PORT",
+    "brief_format": "--out {out}: say --format {formats} (or name it .pdf, .xlsx or .md)",
+    "smtp_address": "--smtp {value}: expected HOST:PORT, e.g. mail.example.vn:587",
+    "smtp_starttls_needed": "{server} offers STARTTLS: add --starttls, so that {variable}'s "
+                            "password does not travel in clear",
+    "smtp_password_missing": "{variable} is set but {password_variable} is not",
+    "mail_failed": "could not send the briefing through {server}: {detail}",
+    "mail_refused": "the server refused {addresses}",
+    "setting_out_of_range": "{name} = {value} is out of range (allowed: a number of {unit} "
+                            "from {low} to {high})",
+    "setting_not_number": "{name} must be a number of {unit} from {low} to {high}, not {value}",
+    "office_hours_form": "office hours {value} are not HH:MM-HH:MM (e.g. 07:00-18:00) or "
+                         "\"always\"",
+    "office_hours_clock": "office hours {value}: hours 00–24, minutes 00–59",
+    "office_hours_empty": "office hours {value} open and close at the same time",
+    "office_day": "office day {value} is not one of {days}",
+    "s3_credentials_in_address": "--data {value}: credentials and endpoints never go on the "
+                                 "command line (use AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, "
+                                 "AWS_ENDPOINT_URL or a profile)",
+    "s3_bucket_name": "--data {value}: {bucket} is not a bucket name",
+    "s3_prefix_dots": "--data {value}: the prefix may not hold . or ..",
+    "s3_needs_folder": "--data {value}: this command needs a local folder",
+}
+"""Code → English template of every command-line message with a code."""
+
+
+class UsageError(ValueError):
+    """A command line (or a setting it reads) that cannot run. `UsageError.of(code, **params)`
+    takes its English from USAGE_MESSAGES."""
+
+    code = "other"
+
+    @classmethod
+    def of(cls, code: str, **params: object) -> Self:
+        error = cls(USAGE_MESSAGES[code].format(**params))
+        error.code = code
+        return error

@@ -1,0 +1,387 @@
+"""`--data s3://bucket/prefix` against a real S3-compatible server (SeaweedFS on 127.0.0.1,
+started here): the same answers as the same files in a folder, only new or changed objects
+fetched, a new object on a running dashboard's screen, the bucket unreachable and back."""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from dashboard.app import AppOptions
+from dashboard.cli import main
+from dashboard.cli_common import open_source
+from dashboard.clock import FixedClock
+from dashboard.frontends import create_app
+from dashboard.s3.mirror import Mirror
+from tests.app_support import MID_CAMPAIGN, copy_sample, screen_text, wait_for
+from tests.hostile_support import FILE_NAME, make_hostile
+from tests.s3_support import Relay, S3Server, listing, start_server, upload_tree
+from widgets.area_panel import AreaPanel
+
+_names = itertools.count()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Server]:
+    try:
+        s = start_server(tmp_path_factory.mktemp("weed"))
+    except RuntimeError as e:
+        pytest.skip(str(e))
+    yield s
+    s.stop()
+
+
+@pytest.fixture
+def bucket(server: S3Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A new bucket, the AWS variables of a deployment, and a cache of this test's own."""
+    name = f"camp-{os.getpid()}-{next(_names)}"
+    server.client().create_bucket(Bucket=name)
+    for k, v in server.env().items():
+        monkeypatch.setenv(k, v)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv("THIDUA_DATA", raising=False)
+    return name
+
+
+def _progress(rows: list[tuple[str, str, float]]) -> bytes:
+    from datetime import datetime
+
+    table = pa.table({
+        "target_id": [r[0] for r in rows], "reporter": [r[1] for r in rows],
+        "reported_at": pa.array([datetime(2020, 7, 15, 9, 0)] * len(rows), pa.timestamp("us")),
+        "value": [r[2] for r in rows]})
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink)
+    return bytes(sink.getvalue().to_pybytes())
+
+
+def small_campaign(dest: Path) -> Path:
+    """The sample with its first two weeks of reports only: the live tests need a campaign,
+    not 286 objects to copy first (the full sample is the first test's)."""
+    import shutil
+
+    folder = copy_sample(dest)
+    for week in sorted((folder / "progress").iterdir())[2:]:
+        shutil.rmtree(week)
+    return folder
+
+
+def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_snapshot_and_check_from_a_bucket_equal_the_same_files_in_a_folder(
+        server: S3Server, bucket: str, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    local = make_hostile(tmp_path / "local")  # hostile text and a hostile file name
+    progress = local / "progress"
+    (progress / "empty.parquet").write_bytes(b"")
+    (progress / "2020-W21" / "garbled.parquet").write_bytes(b"PAR1 not really parquet PAR1")
+    ignored = [".hidden.parquet", "_underscore.parquet", "~lock.parquet", "x.tmp.parquet",
+               "notes.txt", ".sub/inside.parquet", "2020-W26/.upload.parquet.part"]
+    good = (progress / "2020-W21" / "xa-mai-pha.parquet").read_bytes()
+    for name in ignored:
+        (progress / name).parent.mkdir(parents=True, exist_ok=True)
+        (progress / name).write_bytes(good)
+    times = upload_tree(server.client(), bucket, "lang-son/", local)
+    for rel, ns in times.items():  # the same files: the same bytes and the same times
+        os.utime(local / rel, ns=(ns, ns))
+    before = listing(server.client(), bucket)
+
+    url = f"s3://{bucket}/lang-son"
+    for now, fmt in (("2020-05-20T08:00", "json"), ("2020-07-15T10:00", "json"),
+                     ("2020-09-30T23:00", "md")):
+        s3 = _run(capsys, "snapshot", "--data", url, "--now", now, "--format", fmt)
+        disk = _run(capsys, "snapshot", "--data", str(local), "--now", now, "--format", fmt)
+        assert s3 == disk and s3[0] == 0
+    s3_check = _run(capsys, "check", "--data", url)
+    disk_check = _run(capsys, "check", "--data", str(local))
+    assert s3_check == disk_check
+    assert s3_check[0] == 1 and "empty.parquet" in s3_check[1] and "garbled" in s3_check[1]
+    assert "hostile" in s3_check[1] or "PWNED" in s3_check[1] or "␛" in s3_check[1]
+    # the ignored names never cost a download, and the bucket is exactly as it was
+    copy = Mirror.open(url).folder
+    assert not [n for n in ignored if (copy / "progress" / n).exists()]
+    assert (copy / "progress" / FILE_NAME).is_file()
+    assert listing(server.client(), bucket) == before
+
+
+def test_only_new_or_changed_objects_are_fetched_and_deleted_ones_leave(
+        server: S3Server, bucket: str, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    client = server.client()
+    upload_tree(client, bucket, "", small_campaign(tmp_path / "d"))
+    url = f"s3://{bucket}"
+    mirror = Mirror.open(url)
+    first = mirror.sync()
+    assert first.fetched == first.objects > 20 and first.removed == 0
+    again = mirror.sync()  # nothing changed: one listing, nothing else
+    assert (again.fetched, again.removed, again.requests) == (0, 0, 1)
+
+    def kt01() -> float:
+        import json
+
+        code, out, _ = _run(capsys, "snapshot", "--data", url, "--now", "2020-07-15T10:00")
+        assert code == 0
+        return next(t["value"] for a in json.loads(out)["areas"] for t in a["targets"]
+                    if t["target_id"] == "KT01")
+
+    client.put_object(Bucket=bucket, Key="progress/live-kt01.parquet",
+                      Body=_progress([("KT01", "Phòng Kinh tế", 2.0)]))
+    assert kt01() == 2
+    assert mirror.sync().fetched == 0  # the snapshot fetched it into the one shared copy
+    client.put_object(Bucket=bucket, Key="progress/live-kt01.parquet",
+                      Body=_progress([("KT01", "Phòng Kinh tế", 1.0)]))
+    changed = mirror.sync()
+    assert (changed.fetched, changed.removed, changed.requests) == (1, 0, 2)
+    assert kt01() == 1
+    client.delete_object(Bucket=bucket, Key="progress/live-kt01.parquet")
+    assert kt01() == 0
+    assert not (mirror.folder / "progress" / "live-kt01.parquet").exists()
+    # what a process killed mid-download leaves in the copy is gone at the next start
+    leftovers = [mirror.folder / "progress" / ".live.parquet.123-ab.tmp",
+                 mirror.folder / "progress" / "never-in-the-manifest.parquet"]
+    for path in leftovers:
+        path.write_bytes(b"PAR1")
+    Mirror.open(url).sync()
+    assert not any(p.exists() for p in leftovers)
+    assert kt01() == 0
+
+
+def _panel(app: object, area: str) -> str:
+    return app.screen.query_one(f"#area-{area}", AreaPanel).shown_text()  # type: ignore[attr-defined]
+
+
+async def test_a_new_object_reaches_a_running_dashboard(server: S3Server, bucket: str,
+                                                        tmp_path: Path) -> None:
+    client = server.client()
+    upload_tree(client, bucket, "city/", small_campaign(tmp_path / "d"))
+    source = open_source(argparse.Namespace(data=f"s3://{bucket}/city", poll=0.3))
+    app = create_app(source, clock=FixedClock(MID_CAMPAIGN),
+                     options=AppOptions(watch=True, rescan_seconds=60.0))
+    try:
+        async with app.run_test(size=(160, 48)) as pilot:
+            assert await wait_for(pilot, lambda: app.snapshot is not None)
+            assert "2/2 sản phẩm" not in _panel(app, "economy")
+            client.put_object(Bucket=bucket, Key="city/progress/live-kt01.parquet",
+                              Body=_progress([("KT01", "Phòng Kinh tế", 2.0)]))
+            # one poll (0.3 s) plus a refresh; the safety-net rescan is a minute away
+            assert await wait_for(pilot, lambda: "2/2 sản phẩm" in _panel(app, "economy"), 5.0)
+    finally:
+        source.close()
+
+
+async def test_an_unreachable_bucket_keeps_the_figures_under_the_stale_banner_and_recovers(
+        server: S3Server, bucket: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    client = server.client()
+    upload_tree(client, bucket, "", small_campaign(tmp_path / "d"))
+    relay = Relay(int(server.endpoint.rsplit(":", 1)[1]))
+    monkeypatch.setenv("AWS_ENDPOINT_URL", relay.endpoint)
+    source = open_source(argparse.Namespace(data=f"s3://{bucket}", poll=0.3))
+    app = create_app(source, clock=FixedClock(MID_CAMPAIGN),
+                     options=AppOptions(watch=True, rescan_seconds=0.5))
+    try:
+        async with app.run_test(size=(160, 48)) as pilot:
+            assert await wait_for(pilot, lambda: app.snapshot is not None)
+            shown = _panel(app, "economy")
+            relay.cut()
+            assert await wait_for(pilot, lambda: app.snapshot is not None
+                                  and app.snapshot.error is not None, 8.0)
+            text = screen_text(app)
+            assert "SỐ LIỆU CŨ" in text
+            assert f"không kết nối được kho lưu trữ s3://{bucket}/ (máy chủ không trả lời)" in text
+            assert _panel(app, "economy") == shown  # the last good figures stay
+            # a node restarted meanwhile starts on its copy, stale from the start
+            restarted = open_source(argparse.Namespace(data=f"s3://{bucket}", poll=0.3))
+            try:
+                snap = restarted.snapshot(MID_CAMPAIGN)
+                assert "cannot be reached" in (snap.error or "") and snap.stale_since
+                assert snap.target("KT01") is not None
+            finally:
+                restarted.close()
+            client.put_object(Bucket=bucket, Key="progress/while-away.parquet",
+                              Body=_progress([("KT01", "Phòng Kinh tế", 2.0)]))
+            relay.restore()
+            assert await wait_for(pilot, lambda: app.snapshot is not None
+                                  and app.snapshot.error is None
+                                  and "2/2 sản phẩm" in _panel(app, "economy"), 8.0)
+            assert "SỐ LIỆU CŨ" not in screen_text(app)
+    finally:
+        source.close()
+        relay.cut()
+
+
+def test_a_bucket_unreachable_at_start_is_one_line_and_exit_2(
+        server: S3Server, bucket: str, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    relay = Relay(int(server.endpoint.rsplit(":", 1)[1]))
+    relay.cut()
+    monkeypatch.setenv("AWS_ENDPOINT_URL", relay.endpoint)
+    code, out, err = _run(capsys, "check", "--data", f"s3://{bucket}/x", "--lang", "en")
+    assert code == 2 and out == ""
+    assert err.strip() == f"thidua: bucket s3://{bucket}/x/ cannot be reached (no connection)"
+
+
+def test_a_prefix_without_a_campaign_says_so_with_its_address(
+        bucket: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = _run(capsys, "snapshot", "--data", f"s3://{bucket}/nothing-here")
+    assert code == 2 and out == ""
+    assert f"s3://{bucket}/nothing-here/: không có campaign.toml trong tiền tố này" in err
+
+
+def test_credentials_never_go_on_the_command_line(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = _run(capsys, "check", "--data", "s3://AKIDEXAMPLE:s3cr3t@camp/x")
+    assert code == 2 and "s3cr3t" not in err and "AWS_ACCESS_KEY_ID" in err
+
+
+async def test_two_ssh_nodes_on_one_bucket_push_new_objects_and_the_outage_to_viewers(
+        server: S3Server, bucket: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What serve-ssh runs on each node (its hub, and a viewer's RemoteSource), twice, each
+    node with its own copy of the bucket, as two machines would have."""
+    import asyncio
+    import time
+
+    from dashboard.s3.location import parse_location
+    from dashboard.s3.poller import Poller
+    from dashboard.ssh.hub import Hub
+    from dashboard.ssh.remote_source import RemoteSource
+
+    client = server.client()
+    upload_tree(client, bucket, "", small_campaign(tmp_path / "d"))
+    relay = Relay(int(server.endpoint.rsplit(":", 1)[1]))
+    monkeypatch.setenv("AWS_ENDPOINT_URL", relay.endpoint)
+    pollers, hubs, viewers = [], [], []
+    try:
+        for node in ("a", "b"):
+            mirror = Mirror(parse_location(f"s3://{bucket}"), root=tmp_path / f"node-{node}")
+            mirror.sync()
+            poller = Poller(mirror, 0.3)
+            hub = Hub(mirror.folder, tmp_path / f"{node}.sock", clock=FixedClock(MID_CAMPAIGN),
+                      rescan_seconds=3600, freshness=poller)
+            await hub.start()
+            poller.start()
+            pollers.append(poller)
+            hubs.append(hub)
+            viewers.append(await asyncio.to_thread(RemoteSource, hub.socket_path,
+                                                   FixedClock(MID_CAMPAIGN)))
+
+        async def until(condition: object, timeout: float = 8.0) -> None:
+            deadline = time.monotonic() + timeout
+            await fetch()
+            while not condition():  # type: ignore[operator]
+                assert time.monotonic() < deadline, "timed out"
+                await asyncio.sleep(0.05)
+                await fetch()
+
+        def snap(v: RemoteSource) -> object:
+            v.refresh()
+            return v.snapshot(MID_CAMPAIGN)
+
+        shown: list[object] = []
+
+        def live(v: RemoteSource) -> object:  # the last one fetched off the loop (below)
+            return shown[viewers.index(v)]
+
+        async def fetch() -> None:
+            shown[:] = [await asyncio.to_thread(snap, v) for v in viewers]
+
+        client.put_object(Bucket=bucket, Key="progress/live-kt01.parquet",
+                          Body=_progress([("KT01", "Phòng Kinh tế", 2.0)]))
+        await until(lambda: all(live(v).target("KT01").value == 2.0 for v in viewers))  # type: ignore[attr-defined]
+        relay.cut()
+        await until(lambda: all("cannot be reached" in (live(v).error or "")  # type: ignore[attr-defined]
+                                for v in viewers))
+        assert all(live(v).target("KT01").value == 2.0 for v in viewers)  # type: ignore[attr-defined]
+        relay.restore()
+        await until(lambda: all(live(v).error is None for v in viewers))  # type: ignore[attr-defined]
+    finally:
+        for v in viewers:
+            v.close()
+        for p in pollers:
+            p.stop()
+        for h in hubs:
+            await h.close()
+        relay.cut()
+
+
+def test_import_puts_one_new_object_and_never_over_another(
+        server: S3Server, bucket: str, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from dashboard.s3.mirror import ObjectExists
+
+    client = server.client()
+    upload_tree(client, bucket, "city/", small_campaign(tmp_path / "d"))
+    before = listing(client, bucket)
+    sheet = tmp_path / "police.csv"
+    sheet.write_text("target_id,reporter,reported_at,value,note\n"
+                     "AN04,Công an thành phố,2020-07-10 09:30,36,\n", encoding="utf-8")
+    url = f"s3://{bucket}/city"
+    argv = ("import", str(sheet), "--data", url, "--reporter", "Công an thành phố",
+            "--now", "2020-07-10T18:00")
+    code, out, _ = _run(capsys, *argv)
+    assert code == 0, out
+    after = listing(client, bucket)
+    [new] = set(after) - set(before)
+    assert new.startswith("city/progress/imports/") and set(before) <= set(after)
+    code, out, _ = _run(capsys, "snapshot", "--data", url, "--now", "2020-07-10T18:00")
+    an04 = next(t for a in json.loads(out)["areas"] for t in a["targets"]
+                if t["target_id"] == "AN04")
+    assert an04["value"] == 36
+    assert _run(capsys, *argv)[0] == 1  # the same content again: refused, nothing put
+    assert listing(client, bucket) == after
+    # two importers racing past that check still cannot replace each other's object
+    with pytest.raises(ObjectExists):
+        Mirror.open(url).put_new(new[len("city/"):], b"not the same rows")
+    assert listing(client, bucket) == after
+
+
+async def test_serve_ssh_on_a_bucket_shows_a_new_object_to_a_real_ssh_viewer(
+        server: S3Server, bucket: str, tmp_path: Path) -> None:
+    """The real command (its own process, reading the AWS variables) and a real SSH client."""
+    import asyncio
+    import re
+    import signal
+    import subprocess
+    import sys
+
+    from tests.test_ssh_support import Viewer, make_keys
+
+    client = server.client()
+    upload_tree(client, bucket, "", small_campaign(tmp_path / "d"))
+    keys = make_keys(tmp_path / "keys")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "dashboard", "serve-ssh", "--data", f"s3://{bucket}",
+         "--poll", "0.3", "--listen", "127.0.0.1:0", "--authorized-keys", str(keys.authorized),
+         "--host-key", str(tmp_path / "host_key"), "--log-file", str(tmp_path / "ssh.log"),
+         "--now", "2020-07-15T10:00"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=dict(os.environ))
+    try:
+        assert proc.stdout is not None
+        line = await asyncio.wait_for(asyncio.to_thread(proc.stdout.readline), 30)
+        port = int(re.search(r"127\.0\.0\.1:(\d+)", line).group(1))  # type: ignore[union-attr]
+        viewer = await Viewer.open(port, keys.viewer, cols=160, rows=48)
+        try:
+            await viewer.wait_for("OCOP 3 sao")
+            assert "2/2 sản phẩm" not in viewer.text()
+            client.put_object(Bucket=bucket, Key="progress/live-kt01.parquet",
+                              Body=_progress([("KT01", "Phòng Kinh tế", 2.0)]))
+            await viewer.wait_for("2/2 sản phẩm", timeout=10)
+        finally:
+            viewer.conn.close()
+        proc.send_signal(signal.SIGTERM)
+        assert await asyncio.to_thread(proc.wait, 15) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
