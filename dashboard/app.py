@@ -163,25 +163,28 @@ class ThiduaApp(App[int]):
 
     # -- refresh ---------------------------------------------------------------------------
 
-    def request_refresh(self, *, rescan: bool = True, requery: bool = False) -> None:
+    def request_refresh(self, *, rescan: bool = True, requery: bool = False,
+                        paths: frozenset[str] | None = None) -> None:
         """Ask for fresh data; coalesces with a refresh already running.
 
-        rescan: look at the folder for changed files; requery: recompute the snapshot even
-        when no file changed (the as-of instant moved).
+        rescan: look at the folder for changed files (paths: only these may have changed);
+        requery: recompute the snapshot even when no file changed (the as-of instant moved).
         """
-        self.scheduler.request(rescan=rescan, requery=requery or self.snapshot is None)
+        self.scheduler.request(rescan=rescan, requery=requery or self.snapshot is None,
+                               paths=paths)
 
     def _start_refresh(self, refresh: Refresh) -> None:
         self._refresh_worker(refresh.rescan, refresh.requery or self.snapshot is None,
-                             self.as_of)
+                             self.as_of, refresh.paths)
 
     # Not exclusive: that would cancel a worker that already posted its result. The scheduler
     # is what keeps refreshes from overlapping.
     @work(thread=True, group="refresh")
-    def _refresh_worker(self, rescan: bool, requery: bool, as_of: datetime) -> None:
+    def _refresh_worker(self, rescan: bool, requery: bool, as_of: datetime,
+                        paths: frozenset[str] | None = None) -> None:
         started = time.perf_counter()
         try:
-            changed = self.source.refresh() if rescan else False
+            changed = self.source.refresh(paths) if rescan else False
             snap = self.source.snapshot(as_of) if changed or requery else None
         except ThiduaError as e:
             self.post_message(RefreshFailed(str(e)))
@@ -219,16 +222,20 @@ class ThiduaApp(App[int]):
         """From the source's thread: post_message is safe from any thread."""
         self.post_message(SourceChanged())
 
-    @on(FolderChanged)
     @on(SourceChanged)
-    def _data_changed(self, event: FolderChanged | SourceChanged) -> None:
+    def _data_changed(self, event: SourceChanged) -> None:
         self.request_refresh(requery=False)
+
+    @on(FolderChanged)
+    def _folder_changed(self, event: FolderChanged) -> None:
+        self.request_refresh(requery=False, paths=event.paths)
 
     @work(exclusive=True, group="watch")
     async def _watch(self, folder: Path) -> None:
         from dashboard.watcher import watch_folder
 
-        await watch_folder(folder, lambda n: self.post_message(FolderChanged(n)), self._stop_watch)
+        await watch_folder(folder, lambda paths: self.post_message(FolderChanged(paths)),
+                           self._stop_watch)
 
     def _tick(self) -> None:
         self.dashboard.tick(self.as_of)

@@ -33,4 +33,5 @@ class SourceChanged(Message):
 class FolderChanged(Message):
     """The watcher saw changes to candidate files (debounced)."""
 
-    changes: int
+    paths: frozenset[str] | None
+    """The paths changed, or None when anything may have (the watcher restarted)."""

@@ -4,7 +4,7 @@ SSH viewers can be fed from another process without changing them."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
@@ -32,8 +32,9 @@ class SnapshotSource(Protocol):
         it). A source that is not told of changes never calls it: the app watches its folder."""
         ...
 
-    def refresh(self) -> bool:
-        """Catch up with the data; True when snapshots may have changed."""
+    def refresh(self, paths: Collection[str] | None = None) -> bool:
+        """Catch up with the data; True when snapshots may have changed. paths: only these
+        may have changed (what a watcher of `folder` saw), None: anything may have."""
         ...
 
     def snapshot(self, now: datetime) -> Snapshot: ...
@@ -67,8 +68,8 @@ class EngineSource:
     def subscribe(self, notify: Callable[[], None]) -> None:
         """A local folder is watched by the app, not pushed: nothing to subscribe to."""
 
-    def refresh(self) -> bool:
-        return self._engine.refresh().changed
+    def refresh(self, paths: Collection[str] | None = None) -> bool:
+        return self._engine.refresh(paths).changed
 
     def snapshot(self, now: datetime) -> Snapshot:
         return self._engine.snapshot(now)

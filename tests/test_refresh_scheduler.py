@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dashboard.refresh_scheduler import Refresh, RefreshScheduler
+from dashboard.refresh_scheduler import WALK_SHARE, Refresh, RefreshScheduler
 
 
 class _Runs:
@@ -84,3 +84,27 @@ def test_a_snapshot_from_new_data_resets_the_live_age() -> None:
     runs.now += 50
     s.periodic()
     assert runs.started == [Refresh(rescan=True, requery=False)]
+
+
+def test_a_slow_whole_rescan_comes_less_often_and_watcher_paths_merge() -> None:
+    runs = _Runs()
+    s = runs.scheduler(requery_seconds=600)
+    s.request()  # a whole rescan of a folder of 100,000 files: 1 s
+    runs.now += 1.0
+    s.finished()
+    runs.now += 3
+    s.periodic()  # the safety net: only the files waiting for their grace period
+    assert runs.started[-1] == Refresh(rescan=True, requery=False, paths=frozenset())
+    s.request(paths=frozenset({"/d/progress/a.parquet"}))  # the watcher, meanwhile
+    s.request(paths=frozenset({"/d/progress/b.parquet"}))
+    assert s.waiting == Refresh(True, False, frozenset({"/d/progress/a.parquet",
+                                                        "/d/progress/b.parquet"}))
+    s.finished()
+    s.finished()
+    runs.now += 1 / WALK_SHARE  # the walk's share of the time is spent: walk again
+    s.periodic()
+    assert runs.started[-1] == Refresh(rescan=True, requery=False, paths=None)
+    s.request(paths=frozenset({"/d/progress/c.parquet"}))  # the walk may be past it
+    assert s.waiting == Refresh(True, False, frozenset({"/d/progress/c.parquet"}))
+    s.request()  # the watcher restarted: anything may have changed
+    assert s.waiting == Refresh(rescan=True, requery=False, paths=None)

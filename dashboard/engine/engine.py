@@ -7,9 +7,10 @@ never writes into the data folder.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -21,7 +22,13 @@ from dashboard.engine import late
 from dashboard.engine import semantics as rules
 from dashboard.engine import since as since_rules
 from dashboard.engine.campaign import Campaign, load_campaign
-from dashboard.engine.discovery import FileSig, list_candidates
+from dashboard.engine.discovery import (
+    PROGRESS_DIR,
+    FileSig,
+    Listing,
+    list_candidates,
+    relist,
+)
 from dashboard.engine.errors import CampaignError, EngineError, ThiduaError
 from dashboard.engine.integrity import damaged_reason
 from dashboard.engine.model import (
@@ -119,6 +126,15 @@ class Engine:
         self._targets_sig: dict[str, FileSig] | None = None
         self._target_warnings: tuple[tuple[str, str], ...] = ()
         self._files: dict[str, _Entry] = {}
+        self._listing: Listing | None = None
+        self._pending: set[str] = set()
+        self._notable: set[str] = set()
+        """Files that are not used, or used with a warning or from a folder not listed now."""
+        self._dropping: set[str] = set()
+        """Files with dropped rows or rows on unknown targets."""
+        self._indexed = False
+        self._layouts: dict[ProgressLayout, ProgressLayout] = {}
+        """Files waiting for their grace period (each refresh looks at these, not all)."""
         self._problems: dict[str, str] = {}
         self._unknown: dict[int, int] = {}
         self._next_id = 1
@@ -143,8 +159,13 @@ class Engine:
 
     # -- refresh ---------------------------------------------------------------------------
 
-    def refresh(self) -> RefreshReport:
+    def refresh(self, paths: Collection[str] | None = None) -> RefreshReport:
         """Bring the engine up to date with the folder. Never raises for bad data files.
+
+        paths: the paths a watcher saw change, when it saw them all: only their folders are
+        listed again (a stat per file of those folders, not of the whole tree). None, or a
+        path the engine cannot place (outside progress/, a folder not listed before), lists
+        everything.
 
         A refresh that fails keeps the last good state, which snapshots then mark as stale.
         Raises CampaignError only when no usable campaign or targets were ever loaded.
@@ -152,8 +173,9 @@ class Engine:
         with self._lock:
             started = time.perf_counter()
             try:
-                report = self._refresh()
+                report = self._refresh(paths)
             except (ThiduaError, duckdb.Error, OSError) as e:
+                self._indexed = False  # the refresh may have stopped half-way
                 if not self._targets:
                     raise CampaignError(str(e)) from e
                 if self._error is None:
@@ -168,11 +190,14 @@ class Engine:
             return replace(report, changed=report.changed or recovered,
                            seconds=time.perf_counter() - started)
 
-    def _refresh(self) -> RefreshReport:
+    def _refresh(self, paths: Collection[str] | None) -> RefreshReport:
         if not self.folder.is_dir():
             raise EngineError.of("folder_missing", folder=self.folder)
         changed = self._reload_campaign()
-        listing = list_candidates(self.folder)
+        listing = None if changed or paths is None else self._relist(paths)
+        if listing is None:
+            listing = list_candidates(self.folder)
+        self._listing = listing
         changed |= listing.problems != self._problems
         self._problems = listing.problems
         if listing.targets != self._targets_sig or changed:
@@ -187,14 +212,29 @@ class Engine:
             changed = True
         current = listing.progress
         now = self._wall()
-        changed |= self._mark_unlisted(current, listing.problems)
-        removed = [r for r, e in self._files.items() if r not in current and e.unlisted is None]
-        modified = [r for r, s in current.items() if r in self._files and self._files[r].sig != s]
-        added = [r for r in current if r not in self._files]
-        recheck = [r for r, e in self._files.items()
-                   if e.status == "pending" and r in current and r not in modified
+        files = self._files
+        if listing.touched is None:
+            changed |= self._mark_unlisted(current, listing.problems)
+            removed = [r for r, e in files.items() if r not in current and e.unlisted is None]
+            modified = [r for r, s in current.items() if r in files and files[r].sig != s]
+            added = [r for r in current if r not in files]
+        else:  # only the folders the watcher named were listed again: only their files
+            # (the listing before was exact, so no file is under a folder that went unlisted)
+            touched = sorted(listing.touched)
+            removed = [r for r in touched
+                       if r in files and r not in current and files[r].unlisted is None]
+            modified = [r for r in touched
+                        if r in files and r in current and files[r].sig != current[r]]
+            added = [r for r in touched if r in current and r not in files]
+        was_modified = set(modified)
+        recheck = [r for r in sorted(self._pending)
+                   if (e := files.get(r)) is not None and e.status == "pending"
+                   and r in current and r not in was_modified
                    and now - e.sig.mtime_ns / 1e9 >= self._grace]
+        full_index = listing.touched is None or changed or not self._indexed
         if not (removed or modified or added or recheck):
+            if full_index:
+                self._reindex(None)
             return RefreshReport(changed=changed)
         gone = [i for r in removed if (i := self._files[r].file_id) is not None]
         new_entries, loaded = self._validate(modified + added + recheck, current, now)
@@ -211,8 +251,9 @@ class Engine:
         drops, failed, dropped_ids = self._store.apply(remove=gone, add=loaded, replaces=replaces)
         for r in removed:
             del self._files[r]
+        root = len(str(self.folder)) + 1
         for f in loaded:
-            rel = _rel(self.folder, f.path)
+            rel = f.path[root:]  # f.path is str(self.folder / rel)
             entry = new_entries[rel]
             if f.file_id in failed:
                 young = now - entry.sig.mtime_ns / 1e9 < self._grace
@@ -226,7 +267,55 @@ class Engine:
         for fid in dropped_ids:
             self._unknown.pop(fid, None)
         self._unknown.update(self._store.unknown_target_rows([f.file_id for f in loaded]))
+        self._reindex(None if full_index else [*removed, *new_entries])
         return RefreshReport(changed=True, added=len(added), removed=len(removed))
+
+    def _reindex(self, rels: Collection[str] | None) -> None:
+        """Keep at hand the few files a snapshot lists (all but the plain used ones) and those
+        waiting for their grace period: with 100,000 files a snapshot and a refresh then look
+        at those, not at every file. rels: the files that changed (None: any may have)."""
+        if rels is None:
+            self._pending.clear()
+            self._notable.clear()
+            self._dropping.clear()
+            rels = self._files.keys()
+        for r in rels:
+            self._pending.discard(r)
+            self._notable.discard(r)
+            self._dropping.discard(r)
+            e = self._files.get(r)
+            if e is None:
+                continue
+            if e.status == "pending":
+                self._pending.add(r)
+            if e.status != "used" or e.warnings or e.unlisted is not None:
+                self._notable.add(r)
+            if e.file_id is not None and (e.drops or e.file_id in self._unknown):
+                self._dropping.add(r)
+        self._indexed = True
+
+    def _relist(self, paths: Collection[str]) -> Listing | None:
+        """The last listing with the folders of `paths` listed again, or None (list all)."""
+        old = self._listing
+        if old is None or old.folders is None or self._targets_sig is None:
+            return None
+        root = str(self.folder) + os.sep
+        dirs: set[str] = set()
+        for path in paths:
+            if not path.startswith(root):
+                return None
+            rel = path[len(root):].replace(os.sep, "/")
+            if rel.split("/", 1)[0] != PROGRESS_DIR or "/" not in rel:
+                return None  # campaign.toml, the targets, progress/ itself
+            parent = rel.rpartition("/")[0]
+            while parent not in old.folders:  # inside a new folder: list its known parent
+                parent = parent.rpartition("/")[0]
+                if not parent:
+                    return None
+            dirs.add(parent)
+            if rel in old.folders:  # a folder itself was removed or replaced
+                dirs.add(rel)
+        return relist(self.folder, old, dirs)
 
     def _mark_unlisted(self, current: dict[str, FileSig], problems: dict[str, str]) -> bool:
         """Files under a folder that cannot be listed now are not gone: their rows stay, marked
@@ -253,6 +342,7 @@ class Engine:
             self._store.close()
             self._store = ProgressStore(campaign.timezone, **self._store_options)
             self._files.clear()
+            self._indexed = False
             self._targets_sig = None
         self.campaign = campaign
         self._campaign_sig = sig
@@ -269,6 +359,8 @@ class Engine:
             sig = current[r]
             cols = columns.get(paths[r], "empty file (0 bytes)")
             verdict: ProgressLayout | str = cols if isinstance(cols, str) else check_progress(cols)
+            if not isinstance(verdict, str):  # one object per schema, not per file
+                verdict = self._layouts.setdefault(verdict, verdict)
             if not isinstance(verdict, str):
                 verdict = damaged_reason(paths[r]) or verdict
             if isinstance(verdict, str):
@@ -361,18 +453,33 @@ class Engine:
         )
 
     def _files_state(self) -> FilesState:
-        used = sum(1 for e in self._files.values() if e.status == "used")
-        used += len(self._targets_sig or {})
-        pending = tuple(sorted(r for r, e in self._files.items() if e.status == "pending"))
-        skipped = [SkippedFile(r, e.reason or "") for r, e in self._files.items()
-                   if e.status == "skipped"]
-        skipped += [SkippedFile(r, why) for r, why in self._problems.items()]
-        warnings = [FileWarning(r, w) for r, e in self._files.items() for w in e.warnings
-                    if e.status == "used"]
-        warnings += [FileWarning(r, w) for r, w in self._target_warnings]
-        held = [HeldFile(r, e.unlisted or e.reason or "", e.held_since or self._now_utc())
-                for r, e in self._files.items() if e.held]
-        return FilesState(used, pending, tuple(sorted(skipped, key=lambda s: s.file)),
+        """From the index of notable files (_reindex): a snapshot of 100,000 files would pay
+        for a pass over every one of them."""
+        if not self._indexed:  # a refresh stopped half-way: build it again
+            self._reindex(None)
+        used = len(self._targets_sig or {}) + len(self._files)
+        pending: list[str] = []
+        skipped = [SkippedFile(r, why) for r, why in self._problems.items()]
+        warnings = [FileWarning(r, w) for r, w in self._target_warnings]
+        held: list[HeldFile] = []
+        for r in self._notable:
+            e = self._files[r]
+            if e.status != "used":
+                used -= 1
+            if e.status == "used":
+                if e.warnings:
+                    warnings += [FileWarning(r, w) for w in e.warnings]
+                if e.unlisted is None:
+                    continue
+            elif e.status == "pending":
+                pending.append(r)
+            else:
+                skipped.append(SkippedFile(r, e.reason or ""))
+            if e.held:
+                held.append(HeldFile(r, e.unlisted or e.reason or "",
+                                     e.held_since or self._now_utc()))
+        return FilesState(used, tuple(sorted(pending)),
+                          tuple(sorted(skipped, key=lambda s: s.file)),
                           tuple(sorted(warnings, key=lambda w: w.file)),
                           tuple(sorted(held, key=lambda h: h.file)))
 
@@ -381,7 +488,10 @@ class Engine:
 
     def _dropped(self) -> tuple[DroppedRows, ...]:
         out: list[DroppedRows] = []
-        for rel, e in self._files.items():
+        if not self._indexed:
+            self._reindex(None)
+        for rel in self._dropping:
+            e = self._files[rel]
             if e.file_id is None:
                 continue
             counts = dict(e.drops)
@@ -426,6 +536,3 @@ def _folder_problem(rel: str, problems: dict[str, str]) -> str | None:
             return f"{where}: {why}"
     return None
 
-
-def _rel(folder: Path, path: str) -> str:
-    return Path(path).relative_to(folder).as_posix()

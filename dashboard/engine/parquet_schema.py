@@ -28,6 +28,9 @@ class ProgressLayout:
     has_note: bool
     warnings: tuple[str, ...] = ()
     """Optional columns left out because of their type: the file is used without them."""
+    schema: tuple[tuple[str, str], ...] = ()
+    """Every top-level column and its type, in file order: files with the same schema are
+    read together without unifying their schemas (which reads every footer once more)."""
 
 
 def top_level_columns(rows: list[tuple[str, str | None, int | None]]) -> dict[str, str]:
@@ -68,7 +71,8 @@ def check_progress(columns: dict[str, str]) -> ProgressLayout | str:
         return _wrong("reported_at", at, "timestamp or date")
     note = columns.get("note")
     warnings = () if note in (None, NULL) or note in STRING else (unusable_optional("note", note),)
-    return ProgressLayout(zoned=at in ZONED_TIME, has_note=note in STRING, warnings=warnings)
+    return ProgressLayout(zoned=at in ZONED_TIME, has_note=note in STRING, warnings=warnings,
+                          schema=tuple(columns.items()))
 
 
 def unusable_optional(col: str, actual: str) -> str:

@@ -9,7 +9,7 @@ is stale and the next refresh tries again.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
@@ -38,8 +38,8 @@ class ContainedSource:
     def subscribe(self, notify: Callable[[], None]) -> None:
         self.inner.subscribe(notify)
 
-    def refresh(self) -> bool:
-        return self._contained("refresh", self.inner.refresh)
+    def refresh(self, paths: Collection[str] | None = None) -> bool:
+        return self._contained("refresh", lambda: self.inner.refresh(paths))
 
     def snapshot(self, now: datetime) -> Snapshot:
         return self._contained("snapshot", lambda: self.inner.snapshot(now))

@@ -3,7 +3,7 @@ by the poller and stale while the bucket cannot be reached."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import datetime
 
 from dashboard.engine.model import Snapshot
@@ -20,8 +20,8 @@ class MirrorSource(EngineSource):
     def subscribe(self, notify: Callable[[], None]) -> None:
         self.poller.subscribe(notify)
 
-    def refresh(self) -> bool:
-        changed = super().refresh()
+    def refresh(self, paths: Collection[str] | None = None) -> bool:
+        changed = super().refresh(paths)
         generation = self.poller.generation
         flipped, self._seen = generation != self._seen, generation
         return changed or flipped  # a new snapshot shows or clears the stale banner

@@ -2,6 +2,8 @@
 -- (file, target, reporter, local day); rows that cannot count are grouped by their reason.
 -- The cursor's TimeZone is the campaign's, so CAST(reported_at AS TIMESTAMP) is local wall
 -- time for naive and zoned columns alike; only each group's winner becomes an instant.
+-- A batch is files of one schema (dashboard/engine/store.py): no union_by_name, which would
+-- read every footer once more.
 INSERT INTO stage
 SELECT
     file,
@@ -41,7 +43,7 @@ FROM (
             END AS drop_reason
         FROM (
             SELECT target_id, reporter, reported_at, value, note, filename
-            FROM read_parquet($files::VARCHAR[], filename = true, union_by_name = true)
+            FROM read_parquet($files::VARCHAR[], filename = true)
         )
     )
     WHERE drop_reason IS NOT NULL

@@ -192,9 +192,10 @@ class Hub:
 
     # -- keeping up with the data ----------------------------------------------------------
 
-    def kick(self, *, requery: bool = False) -> None:
-        """Something may have changed: refresh once, however many events came in meanwhile."""
-        self._scheduler.request(requery=requery)
+    def kick(self, *, requery: bool = False, paths: frozenset[str] | None = None) -> None:
+        """Something may have changed (paths: only these): refresh once, however many events
+        came in meanwhile."""
+        self._scheduler.request(requery=requery, paths=paths)
 
     def _start_update(self, refresh: Refresh) -> None:
         self._updater = asyncio.create_task(self._update(refresh))
@@ -202,15 +203,15 @@ class Hub:
     async def _update(self, refresh: Refresh) -> None:
         try:
             if not self._stop.is_set():
-                await self._update_once(refresh.requery)
+                await self._update_once(refresh.requery, refresh.paths)
         finally:
             if not self._stop.is_set():
                 self._scheduler.finished()
 
-    async def _update_once(self, requery: bool) -> None:
+    async def _update_once(self, requery: bool, paths: frozenset[str] | None = None) -> None:
         started, queries = time.perf_counter(), self.engine.queries
         try:
-            report = await self._run(self.engine.refresh)
+            report = await self._run(lambda: self.engine.refresh(paths))
         except ThiduaError as e:  # only when nothing usable was ever loaded
             log.error("refresh failed: %s", e)
             return
@@ -269,7 +270,7 @@ class Hub:
     async def _watch_folder(self) -> None:
         from dashboard.watcher import watch_folder
 
-        await watch_folder(self.engine.folder, lambda _n: self.kick(), self._stop)
+        await watch_folder(self.engine.folder, lambda paths: self.kick(paths=paths), self._stop)
 
     # -- viewers ---------------------------------------------------------------------------
 

@@ -13,7 +13,7 @@ import itertools
 import json
 import socket
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from datetime import datetime
@@ -94,7 +94,8 @@ class RemoteSource:
         once rather than at its next poll."""
         self._on_push.append(notify)
 
-    def refresh(self) -> bool:
+    def refresh(self, paths: Collection[str] | None = None) -> bool:
+        """paths: unused (the hub watches the folder, this source is pushed to)."""
         with self._lock:
             fresh, self._fresh = self._fresh, False
             lost = self._lost
