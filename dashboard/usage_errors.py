@@ -10,6 +10,16 @@ from typing import Self
 USAGE_MESSAGES: dict[str, str] = {
     "size_form": "size {value} is not WIDTHxHEIGHT, e.g. 160x48",
     "size_range": "size {value} is out of range (40x10 to 1000x500)",
+    "listen_address": "{option} {value}: expected HOST:PORT, e.g. 127.0.0.1:2222",
+    "follow_address": "--follow {value}: expected HOST:PORT (serve-ssh's --meeting-feed), "
+                      "e.g. 127.0.0.1:2223",
+    "beyond_this_machine": "{option} {value}: beyond this machine; add --allow-remote if that "
+                           "is what you want",
+    "cannot_listen": "{option} {value}: {detail}",
+    "not_whole_number": "{value} is not a whole number",
+    "not_at_least_one": "{value} must be at least 1",
+    "not_seconds": "{value} is not a number of seconds",
+    "negative_seconds": "{value} must not be negative",
     "not_an_instant": "{option} {value} is not an ISO 8601 date or time (e.g. 2020-07-01 or "
                       "2020-07-01T14:00 or 2020-07-01T14:00+07:00)",
     "since_not_before": "--since {value}: must be before the as-of instant {now}",

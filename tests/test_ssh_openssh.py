@@ -50,7 +50,7 @@ def start_cli_server(root: Path, *extra: str) -> CliServer:
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=root)
     assert proc.stdout is not None
     line = proc.stdout.readline()
-    match = re.search(r"on 127\.0\.0\.1:(\d+) ", line)
+    match = re.search(r"(?:on|tại) 127\.0\.0\.1:(\d+) ", line)  # vi or en
     if not match:
         proc.kill()
         err = proc.stderr.read() if proc.stderr else ""

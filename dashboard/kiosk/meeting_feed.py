@@ -17,6 +17,7 @@ from collections.abc import Callable
 
 from dashboard.engine import codec
 from dashboard.meeting.follow import Meeting, MeetingRefused, SharedView
+from dashboard.usage_errors import UsageError
 
 log = logging.getLogger("thidua.kiosk")
 
@@ -28,8 +29,7 @@ def parse_address(text: str) -> tuple[str, int]:
     """HOST:PORT or [IPv6]:PORT; ValueError with the fix."""
     host, sep, port = text.rpartition(":")
     if not sep or not host or not port.isdigit() or not 0 < int(port) <= 65535:
-        raise ValueError(f"--follow {text!r}: expected HOST:PORT (serve-ssh's --meeting-feed), "
-                         "e.g. 127.0.0.1:2223")
+        raise UsageError.of("follow_address", value=repr(text))
     return host.strip("[]"), int(port)
 
 

@@ -8,8 +8,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from dashboard.engine.errors import ThiduaError
+from dashboard.cli_language import type_error
 from dashboard.sd_notify import notifier
+from dashboard.ssh.strings import messages
+from dashboard.usage_errors import UsageError
 
 AddOptions = Callable[[argparse.ArgumentParser], None]
 
@@ -61,9 +63,9 @@ def _positive_int(text: str) -> int:
     try:
         n = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        raise type_error(UsageError.of("not_whole_number", value=repr(text))) from None
     if n < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} must be at least 1")
+        raise type_error(UsageError.of("not_at_least_one", value=repr(text)))
     return n
 
 
@@ -71,9 +73,9 @@ def _seconds(text: str) -> float:
     try:
         s = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+        raise type_error(UsageError.of("not_seconds", value=repr(text))) from None
     if s < 0:
-        raise argparse.ArgumentTypeError(f"{text!r} must not be negative")
+        raise type_error(UsageError.of("negative_seconds", value=repr(text)))
     return s
 
 
@@ -87,12 +89,11 @@ def _serve_ssh(args: argparse.Namespace) -> int:
     notifier()  # systemd's variables, read (and kept from the viewers) before anything starts
     host, port = parse_listen(args.listen)
     if not is_loopback(host) and not args.allow_remote:
-        raise ValueError(f"--listen {args.listen}: beyond this machine; add --allow-remote "
-                         "if that is what you want")
+        raise UsageError.of("beyond_this_machine", option="--listen", value=args.listen)
     feed = parse_listen(args.meeting_feed, "--meeting-feed") if args.meeting_feed else None
     if feed is not None and not is_loopback(feed[0]) and not args.allow_remote:
-        raise ValueError(f"--meeting-feed {args.meeting_feed}: beyond this machine; add "
-                         "--allow-remote if that is what you want")
+        raise UsageError.of("beyond_this_machine", option="--meeting-feed",
+                            value=args.meeting_feed)
     folder, poller = data_folder(args, live=True)  # s3://: the mirror's copy, kept up to date
     folder = folder.resolve()
     try:
@@ -127,12 +128,15 @@ async def _main(config: Any) -> int:
     try:
         await server.start()
     except OSError as e:
-        raise ThiduaError(f"--listen {config.host}:{config.port}: {e.strerror or e}") from None
-    print(f"thidua: serving SSH viewers on {config.host}:{server.port} "
-          f"(host key {server.fingerprint}); log: {config.log_path}", flush=True)
+        raise UsageError.of("cannot_listen", option="--listen",
+                            value=f"{config.host}:{config.port}", detail=e.strerror or e
+                            ) from None
+    tr = messages(config.lang)
+    print("thidua: " + tr("server.serving", address=f"{config.host}:{server.port}",
+                          fingerprint=server.fingerprint, log=config.log_path), flush=True)
     if server.feed_port is not None:
-        print(f"thidua: meeting feed for kiosks on {config.meeting_feed[0]}:{server.feed_port}",
-              flush=True)
+        print("thidua: " + tr("server.feed", address=f"{config.meeting_feed[0]}:"
+                                                      f"{server.feed_port}"), flush=True)
     service = notifier()
     service.ready(f"serving SSH viewers on {config.host}:{server.port}")
     stop_heartbeat = service.beat_on(asyncio.get_running_loop())

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from dashboard.paths import state_dir
+from dashboard.usage_errors import UsageError
 
 DEFAULT_LISTEN = "127.0.0.1:2222"
 
@@ -65,7 +66,7 @@ def parse_listen(text: str, flag: str = "--listen") -> tuple[str, int]:
     """HOST:PORT, [IPv6]:PORT or :PORT (loopback)."""
     host, sep, port_text = text.rpartition(":")
     if not sep or not port_text.isdigit() or not 0 <= int(port_text) <= 65535:
-        raise ValueError(f"{flag} {text!r}: expected HOST:PORT, e.g. 127.0.0.1:2222")
+        raise UsageError.of("listen_address", option=flag, value=repr(text))
     host = host.strip("[]") or "127.0.0.1"
     return host, int(port_text)
 
