@@ -91,6 +91,11 @@ async def test_nothing_is_cut_mid_word_at_80x24(tmp_path: Path) -> None:
         assert cut  # 80 columns are too few for some titles: the check above did run
         status = app.screen.query_one("#status")
         assert not status.render_line(0).text.rstrip().endswith((" ·", "đang"))
+        # the drill-down's footer keeps every key whole, the last one too
+        await pilot.press("down", "enter")
+        await settle(app, pilot)
+        shown = html.unescape(app.export_screenshot()).replace("\xa0", " ")
+        assert "Quay lại" in shown and "Tới 1 ngày" in shown
 
 
 async def test_a_tall_dashboard_uses_its_rows_with_whole_titles(tmp_path: Path) -> None:

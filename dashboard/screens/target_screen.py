@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from rich.columns import Columns
 from rich.table import Table
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -27,6 +27,10 @@ from dashboard.screens.chart_axes import nice_ticks, tick_labels
 from dashboard.screens.key_labels import relabel
 from dashboard.screens.presenters import value_text
 from dashboard.source import SnapshotSource
+
+
+NARROW_FOOTER = 100
+"""Below this width the footer drops its padding."""
 
 
 class TargetScreen(Screen[None]):
@@ -141,6 +145,10 @@ class TargetScreen(Screen[None]):
         for label, value in rows:
             grid.add_row(Text(label), Text(value))  # Text: an owner like "[/red" is data
         return grid
+
+    def on_resize(self, event: events.Resize) -> None:
+        # its keys (Back first) fit 80 columns whole only without the footer's padding
+        self.query_one(Footer).compact = event.size.width < NARROW_FOOTER
 
     def on_mount(self) -> None:
         self._add_columns(self.query_one(DataTable))
