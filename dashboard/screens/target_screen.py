@@ -28,7 +28,6 @@ from dashboard.screens.key_labels import relabel
 from dashboard.screens.presenters import value_text
 from dashboard.source import SnapshotSource
 
-
 NARROW_FOOTER = 100
 """Below this width the footer drops its padding."""
 
