@@ -42,7 +42,8 @@ def damaged_reason(path: str) -> str | None:
 
         reader = ParquetReader()
         try:
-            reader.open(pa.BufferReader(data), page_checksum_verification=True)
+            reader.open(pa.BufferReader(data), page_checksum_verification=True,
+                        pre_buffer=False)
             reader.read_all(use_threads=False)
             return None
         except failures:
