@@ -29,12 +29,16 @@ def damaged_reason(path: str) -> str | None:
 
     failures = (pa.ArrowException, OSError, MemoryError, ValueError, IndexError)
     data: bytes | None = None
-    try:
-        with open(path, "rb") as f:
-            if os.fstat(f.fileno()).st_size <= READ_WHOLE_BYTES:
-                data = f.read()
+    try:  # os.open/os.read: a third of the cost of open() per small file
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            size = os.fstat(fd).st_size
+            if size <= READ_WHOLE_BYTES:
+                data = _read_all(fd, size)
+        finally:
+            os.close(fd)
     except OSError:
-        pass  # pyarrow opens the path and says what it makes of it, as before
+        data = None  # pyarrow opens the path and says what it makes of it, as before
     if data is not None:
         # the plain reader under pq.ParquetFile: every page of every column, verified; the
         # wrapper's per-file set-up cost as much as the read itself on small files
@@ -66,6 +70,14 @@ def damaged_reason(path: str) -> str | None:
             return _reason(first, "")
     except failures as e:
         return _reason(e, "")
+
+
+def _read_all(fd: int, size: int) -> bytes:
+    """Every byte of the file, also if it grew since its size was taken."""
+    parts = [os.read(fd, size + 1)]
+    while parts[-1]:
+        parts.append(os.read(fd, 1 << 20))
+    return b"".join(parts)
 
 
 def _reason(e: Any, where: str) -> str:
