@@ -97,7 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument("--seed", type=int, default=2020)
 
     from dashboard import completion
-    from dashboard.importing import cli as importing_cli
+    from dashboard.importing import commands as importing_cli
     from dashboard.kiosk import cli as kiosk_cli
     from dashboard.meeting import cli as meeting_cli
     from dashboard.ssh import cli as ssh_cli
