@@ -244,7 +244,7 @@ class Mirror:
                         continue
                     try:
                         got = future.result()
-                    except BaseException as e:  # noqa: BLE001 - raised below, once all end
+                    except BaseException as e:  # raised below, once the running ones end
                         if failure is None:
                             failure = e
                             for waiting in pending:  # those not started never start
