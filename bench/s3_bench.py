@@ -233,7 +233,8 @@ def child_scale(url: str, cache: Path, workers: int, polls: int, drops: int,
             "idle_cpu_pct_at_5s": statistics.median(idle_cpu) / 5.0 * 100,
             "poll_interval_s": interval, "drops": drops,
             "new_object_p50_s": _pct(lat, 50), "new_object_p95_s": _pct(lat, 95),
-            "new_object_max_s": max(lat), "missed": sum(1 for x in lat if x != x)}
+            "new_object_max_s": max(lat, default=float("nan")),
+            "missed": sum(1 for x in lat if x != x)}
 
 
 def scale_main(args: argparse.Namespace) -> None:
