@@ -17,6 +17,7 @@ object → a snapshot that shows its value (a Poller every --interval s, the app
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -240,6 +241,65 @@ def child_scale(url: str, cache: Path, workers: int, polls: int, drops: int,
             "missed": sum(1 for x in lat if x != x)}
 
 
+def delayed_relay(target_port: int, delay: float) -> int:
+    """127.0.0.1:port → the server, each reply held `delay` s (a round trip to a provider)."""
+    import socket
+    import threading
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(64)
+
+    def pipe(src: socket.socket, dst: socket.socket, hold: float) -> None:
+        try:
+            while data := src.recv(65536):
+                if hold:
+                    time.sleep(hold)
+                dst.sendall(data)
+        except OSError:
+            pass
+        finally:
+            with contextlib.suppress(OSError):
+                dst.shutdown(socket.SHUT_WR)
+
+    def accept() -> None:
+        while True:
+            client, _ = listener.accept()
+            upstream = socket.create_connection(("127.0.0.1", target_port), 5)
+            for a, b, hold in ((client, upstream, 0.0), (upstream, client, delay)):
+                threading.Thread(target=pipe, args=(a, b, hold), daemon=True).start()
+
+    threading.Thread(target=accept, daemon=True).start()
+    return int(listener.getsockname()[1])
+
+
+def rtt_main(args: argparse.Namespace) -> None:
+    """The first sync of --objects objects through a relay that adds --rtt-ms to each reply,
+    one GET at a time and --workers at a time."""
+    from bench.scale_bench import generate
+    from dashboard.s3 import mirror as mirror_module
+
+    work = Path(tempfile.mkdtemp(prefix="thidua-s3-rtt-"))
+    server = start_server(work / "weed")
+    try:
+        server.client().create_bucket(Bucket="rtt")
+        upload_many(server.env(), "rtt", generate(args.objects))
+        port = delayed_relay(int(server.endpoint.rsplit(":", 1)[1]), args.rtt_ms / 1000)
+        env = server.env(f"http://127.0.0.1:{port}")
+        with env_vars(env):
+            for workers in [int(w) for w in args.workers.split(",")]:
+                mirror_module.WORKERS = workers
+                mirror = Mirror(parse_location("s3://rtt"), root=work / f"c{workers}")
+                cpu, t = time.process_time(), time.perf_counter()
+                r = mirror.sync()
+                print(json.dumps({"objects": r.objects, "rtt_ms": args.rtt_ms,
+                                  "workers": workers, "first_sync_s": time.perf_counter() - t,
+                                  "cpu_s": time.process_time() - cpu}), flush=True)
+    finally:
+        server.stop()
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def scale_main(args: argparse.Namespace) -> None:
     from bench.scale_bench import generate
 
@@ -288,6 +348,8 @@ def main() -> None:
                     "e.g. 1,16 (1: the sequential copy as before)")
     ap.add_argument("--drops", type=int, default=20)
     ap.add_argument("--interval", type=float, default=1.0, help="with --scale: poll seconds")
+    ap.add_argument("--rtt-ms", type=float, help="the first sync of --objects objects with "
+                    "this much added to each reply (a provider's round trip), per --workers")
     ap.add_argument("--child", nargs=6, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
@@ -297,6 +359,9 @@ def main() -> None:
         return
     if args.scale:
         scale_main(args)
+        return
+    if args.rtt_ms:
+        rtt_main(args)
         return
     work = Path(tempfile.mkdtemp(prefix="thidua-s3-bench-"))
     server = start_server(work / "weed")
