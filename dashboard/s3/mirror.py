@@ -193,8 +193,6 @@ class Mirror:
                         known[rel] = got
                         fetched += 1
                         dirty = True
-                    elif known.pop(rel, None) is not None:
-                        dirty = True
                     if dirty and self._manifest_due():
                         self._save_manifest(known)
                         dirty = False
