@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import sys
+from collections.abc import Callable
 from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -31,7 +33,7 @@ def data_folder(args: argparse.Namespace, *, live: bool = False) -> tuple[Path, 
     mirror = Mirror.open(remote)
     interval = getattr(args, "poll", None) or DEFAULT_POLL_SECONDS
     try:
-        mirror.sync()
+        mirror.sync(progress=_copy_progress(mirror.url, getattr(args, "lang", None) or "vi"))
     except BucketUnreachable as e:
         # a live app restarted during an outage shows its last copy under the stale banner;
         # a one-shot answer (snapshot, check) is never given from a copy that may be old
@@ -47,6 +49,25 @@ def data_folder(args: argparse.Namespace, *, live: bool = False) -> tuple[Path, 
         poller = Poller(mirror, interval)
     poller.start()
     return mirror.folder, poller
+
+
+def _copy_progress(url: str, lang: str) -> Callable[[int, int], None] | None:
+    """On a terminal, a first copy that takes a while says how far it got on one line (the
+    dashboard's screen comes once the copy is there); elsewhere the log says it."""
+    if not sys.stderr.isatty():
+        return None
+    from dashboard.i18n import catalogue
+    from dashboard.numbers_dates import number, percent
+
+    tr = catalogue(lang)
+
+    def show(done: int, total: int) -> None:
+        line = tr("cli.s3_copying", bucket=url, done=number(done, lang),
+                  total=number(total, lang), percent=percent(done / total, lang))
+        sys.stderr.write(f"\rthidua: {line}" + ("\n" if done >= total else ""))
+        sys.stderr.flush()
+
+    return show
 
 
 def open_source(args: argparse.Namespace) -> EngineSource:

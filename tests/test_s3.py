@@ -157,6 +157,55 @@ def test_only_new_or_changed_objects_are_fetched_and_deleted_ones_leave(
     assert kt01() == 0
 
 
+def test_a_first_copy_cut_off_midway_keeps_whole_files_only_and_the_next_start_resumes(
+        server: S3Server, bucket: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+    import time
+
+    from dashboard.s3.mirror import BucketUnreachable
+
+    local = copy_sample(tmp_path / "d")
+    upload_tree(server.client(), bucket, "", local)
+    relay = Relay(int(server.endpoint.rsplit(":", 1)[1]))
+    monkeypatch.setenv("AWS_ENDPOINT_URL", relay.endpoint)
+    url = f"s3://{bucket}"
+    mirror = Mirror.open(url)
+    outcome: list[BaseException | None] = []
+
+    def first_copy() -> None:
+        try:
+            mirror.sync()
+            outcome.append(None)
+        except BaseException as e:
+            outcome.append(e)
+
+    def copied() -> list[Path]:
+        return [p for p in mirror.folder.rglob("*") if p.is_file()]
+
+    worker = threading.Thread(target=first_copy)
+    worker.start()
+    deadline = time.monotonic() + 20
+    while len(copied()) < 30 and worker.is_alive() and time.monotonic() < deadline:
+        time.sleep(0.002)
+    relay.cut()  # the link drops in the middle of the first copy
+    worker.join(20)
+    try:
+        assert isinstance(outcome[0], BucketUnreachable)
+        have = copied()
+        assert 30 <= len(have) < 286
+        for path in have:  # whole files only: no temp name, no half file
+            rel = path.relative_to(mirror.folder)
+            assert not path.name.startswith(".") and path.read_bytes() == (local / rel).read_bytes()
+        relay.restore()
+        resumed = Mirror.open(url).sync()  # the next start fetches only what is missing
+        assert resumed.objects == 286 and resumed.fetched == 286 - len(have)
+        assert sorted(p.relative_to(mirror.folder) for p in copied()) == sorted(
+            p.relative_to(local) for p in local.rglob("*")
+            if p.is_file() and p.name != "README.md")
+    finally:
+        relay.cut()
+
+
 def _panel(app: object, area: str) -> str:
     return app.screen.query_one(f"#area-{area}", AreaPanel).shown_text()  # type: ignore[attr-defined]
 

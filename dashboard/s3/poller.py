@@ -1,6 +1,7 @@
 """The live side of a mirror: a thread that re-lists the bucket every few seconds.
 
-When nothing changed a poll is one listing and nothing else. When objects came, changed or
+When nothing changed a poll is one listing and nothing else; a listing that takes long (a
+large bucket) spaces the polls out (POLL_SHARE). When objects came, changed or
 left, the copy is updated (the app's folder watcher sees it) and the subscribers are told.
 A poll that fails keeps the copy and makes every snapshot stale (`mark`) until one succeeds.
 """
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
@@ -20,6 +22,10 @@ from dashboard.s3.mirror import BucketUnreachable, Mirror
 log = logging.getLogger("thidua.s3")
 
 DEFAULT_POLL_SECONDS = 5.0
+POLL_SHARE = 0.2
+"""A poll takes at most this share of the time: a listing is ~40 ms of CPU per 1,000 objects
+(bench/s3_bench.py --scale), so a bucket of 100,000 is listed about every 4 × its listing's
+time instead of every 5 s, which would keep a core busy."""
 
 
 class Poller:
@@ -90,8 +96,15 @@ class Poller:
         return replace(snap, error=error, stale_since=snap.stale_since or self._last_ok)
 
     def _run(self) -> None:
-        while not self._stop.wait(self.interval):
-            if self.poll_once():
+        wait = self.interval
+        while not self._stop.wait(wait):
+            started = time.monotonic()
+            changed = self.poll_once()
+            spent = time.monotonic() - started
+            # an outage is looked at every interval: the bucket back is seen soon
+            wait = self.interval if self._error else max(
+                self.interval, spent * (1 - POLL_SHARE) / POLL_SHARE)
+            if changed:
                 with self._lock:
                     listeners = list(self._listeners)
                 for notify in listeners:
