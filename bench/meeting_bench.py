@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import os
 import re
@@ -35,42 +34,11 @@ sys.path.insert(0, str(REPO))
 
 from dashboard.numbers_dates import day  # noqa: E402
 
+sys.path.insert(0, str(REPO / "bench"))
+from ssh_bench import PAINTED, Client, open_client  # noqa: E402  (the same client)
+
 OUT = REPO / "bench" / "out" / "meeting.json"
-SIZE = (160, 48)
 STEP_SECONDS = 1.5
-PAINTED = "Bảng xếp hạng đơn vị".encode()
-
-
-class Client:
-    def __init__(self, conn: asyncssh.SSHClientConnection,
-                 proc: asyncssh.SSHClientProcess[bytes]) -> None:
-        self.conn, self.proc = conn, proc
-        self.tail = bytearray()
-        self.seen: dict[bytes, float] = {}
-        self.watch: list[bytes] = [PAINTED]
-        self.task = asyncio.create_task(self._pump())
-
-    async def _pump(self) -> None:
-        while data := await self.proc.stdout.read(1 << 16):
-            now = time.perf_counter()
-            self.tail = (self.tail + data)[-(1 << 17):]
-            for marker in self.watch:
-                if marker not in self.seen and marker in self.tail:
-                    self.seen[marker] = now
-
-    async def close(self) -> None:
-        self.conn.close()
-        self.task.cancel()
-        with contextlib.suppress(asyncio.CancelledError, asyncssh.Error):
-            await self.task
-
-
-async def open_client(port: int, key: Path) -> Client:
-    conn = await asyncssh.connect("127.0.0.1", port, username="viewer", known_hosts=None,
-                                  client_keys=[str(key)], agent_path=None)
-    proc = await conn.create_process(term_type="xterm-256color", term_size=SIZE,
-                                     encoding=None)
-    return Client(conn, proc)
 
 
 async def wait_all(clients: list[Client], marker: bytes, timeout: float) -> None:
