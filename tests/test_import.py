@@ -207,6 +207,17 @@ def test_template_prints_on_a4_with_nothing_cut(capsys: pytest.CaptureFixture[st
     assert ws["F6"].number_format == "dd/m/yyyy"  # 06/5/2020, as offices write it
 
 
+def test_a_campaign_over_new_year_writes_january_with_its_zero() -> None:
+    """05/01/2021 and 28/02/2021, yet 06/5/2020 and 30/12/2020: the zero of months 1–2 by a
+    condition on the date's serial number (44197 = 01/01/2021, 44256 = 01/3/2021)."""
+    from dashboard.importing.template import date_format
+
+    fmt = date_format("vi", date(2020, 12, 1), date(2021, 3, 31))
+    assert fmt == "[<44197]dd/m/yyyy;[<44256]dd/mm/yyyy;dd/m/yyyy"
+    assert date_format("vi", date(2020, 5, 6), date(2020, 9, 30)) == "dd/m/yyyy"
+    assert date_format("en", date(2020, 12, 1), date(2021, 3, 31)) == "yyyy-mm-dd"
+
+
 def test_template_refuses_the_data_folder_an_existing_file_and_unknown_reporters(
         capsys: pytest.CaptureFixture[str], data: Path, tmp_path: Path) -> None:
     before = tree(data)

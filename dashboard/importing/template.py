@@ -52,8 +52,23 @@ INPUT_KEYS = ("value", "reported_at", "note")
 WIDTHS = {"target_id": 12, "title": 60, "unit": 14, "target_value": 13, "last_value": 16,
           "last_date": 16, "value": 14, "reported_at": 14, "note": 40}
 DATE_FORMAT = {"vi": "dd/m/yyyy", "en": "yyyy-mm-dd"}
-"""06/5/2020 as Nghị định 30/2020 writes it (a number format cannot add the zero to months
-1 and 2 only: January shows 05/1/2021)."""
+"""06/5/2020 as Nghị định 30/2020 writes it."""
+_EXCEL_EPOCH = date(1899, 12, 30)
+
+
+def date_format(lang: str, start: date, end: date) -> str:
+    """The date cells' number format. Vietnamese adds the zero to months 1 and 2 (05/01/2021)
+    with a condition on the date's serial number: a number format cannot ask for the month, so
+    the January–February of the first year the campaign reaches them get `dd/mm/yyyy` (the
+    campaign's dates, and so every date the importer accepts, in a campaign of up to a year)."""
+    if lang != "vi":
+        return DATE_FORMAT[lang]
+    for year in range(start.year, end.year + 1):
+        first, march = date(year, 1, 1), date(year, 3, 1)
+        if first <= end and march > start:
+            low, high = ((d - _EXCEL_EPOCH).days for d in (first, march))
+            return f"[<{low}]dd/m/yyyy;[<{high}]dd/mm/yyyy;dd/m/yyyy"
+    return DATE_FORMAT[lang]
 CSV_DELIMITER = {"vi": ";", "en": ","}
 """What Excel expects where each language is the regional setting: Vietnamese writes decimal
 commas, so its list separator is the semicolon."""
@@ -116,7 +131,7 @@ def write_xlsx(path: Path, rows: Sequence[TemplateRow], know: Knowledge, reporte
             cell.border = _BOX
             cell.alignment = Alignment(wrap_text=key in ("title", "note"), vertical="top")
             if key in ("last_date", "reported_at"):
-                cell.number_format = DATE_FORMAT[lang]
+                cell.number_format = date_format(lang, know.campaign.start, know.campaign.end)
             if key in INPUT_KEYS:
                 cell.protection = Protection(locked=False)
                 cell.fill = _INPUT_FILL
