@@ -17,6 +17,7 @@ from dashboard.app import THEMES, ThiduaApp
 from tests.app_support import copy_sample, make_app, write_progress
 from tests.contrast_support import Finding, findings
 from tests.test_kiosk_app import REPORT_AT, make_kiosk, refresh, started
+from widgets.meeting_banner import MeetingBanner
 
 Step = Callable[[ThiduaApp, Pilot[int], Path], Awaitable[None]]
 
@@ -40,6 +41,15 @@ async def folder_gone(app: ThiduaApp, pilot: Pilot[int], folder: Path) -> None:
     await settle(app, pilot)
 
 
+def meeting_banner(away: bool) -> Step:
+    """The banner meeting mode docks on a follower's screen (following, or stepped out)."""
+    async def run(app: ThiduaApp, pilot: Pilot[int], folder: Path) -> None:
+        text = "Đang họp: họp giao ban ngày 22/7/2020 · người trình bày: Chủ tịch Lan"
+        await app.screen.mount(MeetingBanner(text, away=away))
+        await settle(app, pilot)
+    return run
+
+
 SCREENS: dict[str, Step] = {
     "dashboard (cursor row)": keys(),
     "drill-down": keys("down", "enter"),
@@ -49,6 +59,8 @@ SCREENS: dict[str, Step] = {
     "past view": keys("left_square_bracket"),
     "leaderboard": keys("l"),
     "stale banner": folder_gone,
+    "meeting banner": meeting_banner(away=False),
+    "meeting banner (stepped out)": meeting_banner(away=True),
 }
 
 

@@ -8,7 +8,8 @@ from textual.widgets import Static
 
 class MeetingBanner(Static):
     """Docked at the top of its screen; `following` colours it as the meeting's (strong) or
-    as a note that one runs while this viewer stepped out (muted)."""
+    as a note that one runs while this viewer stepped out (quieter: panel colours, italic;
+    full-contrast text, as every text here)."""
 
     DEFAULT_CSS = """
     MeetingBanner {
@@ -22,8 +23,8 @@ class MeetingBanner(Static):
     }
     MeetingBanner.-away {
         background: $panel;
-        color: $text-muted;
-        text-style: none;
+        color: $text;
+        text-style: italic;
     }
     """
 
