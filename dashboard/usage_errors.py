@@ -15,7 +15,7 @@ USAGE_MESSAGES: dict[str, str] = {
                       "e.g. 127.0.0.1:2223",
     "beyond_this_machine": "{option} {value}: beyond this machine; add --allow-remote if that "
                            "is what you want",
-    "cannot_listen": "{option} {value}: {detail}",
+    "cannot_listen": "{option} {value}: cannot listen ({detail})",
     "not_whole_number": "{value} is not a whole number",
     "not_at_least_one": "{value} must be at least 1",
     "not_seconds": "{value} is not a number of seconds",
@@ -24,7 +24,7 @@ USAGE_MESSAGES: dict[str, str] = {
                       "2020-07-01T14:00 or 2020-07-01T14:00+07:00)",
     "since_not_before": "--since {value}: must be before the as-of instant {now}",
     "out_in_data": "--out {out}: not inside the data folder (it belongs to the users)",
-    "out_unwritable": "--out {out}: {detail}",
+    "out_unwritable": "--out {out}: cannot write ({detail})",
     "brief_nowhere": "brief: say where it goes: --out FILE, --mail-to ADDR…, or both",
     "mail_needs_smtp": "--mail-to needs --smtp HOST:PORT",
     "brief_format": "--out {out}: say --format {formats} (or name it .pdf, .xlsx or .md)",
@@ -49,7 +49,8 @@ USAGE_MESSAGES: dict[str, str] = {
     "s3_prefix_dots": "--data {value}: the prefix may not hold . or ..",
     "s3_needs_folder": "--data {value}: this command needs a local folder",
 }
-"""Code → English template of every command-line message with a code."""
+"""Code → English template of every command-line message with a code. Each has words of its
+own beside its parameters: a template of parameters alone would read any text as its own."""
 
 
 class UsageError(ValueError):

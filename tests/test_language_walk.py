@@ -162,6 +162,7 @@ def test_every_engine_error_reads_back_to_its_code_and_speaks_vietnamese() -> No
         assert reasons.parse(text).code == code, (code, reasons.parse(text))
         shown = reasons.say(text, vi)
         assert shown != text and f"reason.{code}" in vi, code
+        assert reasons.say(shown, vi) == shown, (code, shown)  # words already shown stay
         for value in (v for k, v in params.items() if k != "place"):
             assert str(value) in shown, (code, shown)
         if "place" in names:
