@@ -225,15 +225,11 @@ def _clock(args: argparse.Namespace, source: EngineSource) -> Clock:
     return SystemClock()
 
 
-def _source(args: argparse.Namespace) -> EngineSource:
-    return open_source(args)  # a folder, or s3:// through its mirror
-
-
 def _run(args: argparse.Namespace) -> int:
     from dashboard.app import AppOptions
     from dashboard.frontends import create_app
 
-    source = _source(args)
+    source = open_source(args)  # a folder, or s3:// through its mirror
     try:
         app = create_app(source, clock=_clock(args, source), options=AppOptions(
             lang=args.lang, replay_seconds_per_week=args.replay))
@@ -248,7 +244,7 @@ def _screenshot(args: argparse.Namespace) -> int:
     from dashboard.frontends import create_app
 
     out = Path(args.out)
-    source = _source(args)
+    source = open_source(args)  # a folder, or s3:// through its mirror
     try:
         folder = source.folder
         if folder is not None and out.resolve().is_relative_to(folder.resolve()):

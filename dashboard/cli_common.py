@@ -13,7 +13,7 @@ from dashboard.clock import parse_instant
 from dashboard.engine.engine import Engine
 from dashboard.engine.errors import CampaignError
 from dashboard.paths import remote_data, resolve_data_dir
-from dashboard.usage_errors import UsageError
+from dashboard.usage_errors import UsageError, usage_message
 
 if TYPE_CHECKING:
     from dashboard.s3.poller import Poller
@@ -42,8 +42,7 @@ def data_folder(args: argparse.Namespace, *, live: bool = False) -> tuple[Path, 
         poller = Poller(mirror, interval, unreachable=str(e), last_ok=mirror.synced_at())
     else:
         if not (mirror.folder / "campaign.toml").is_file():
-            raise CampaignError(f"{mirror.url}: no campaign.toml under this prefix (a "
-                                "campaign folder needs one)")
+            raise CampaignError(usage_message("bucket_no_campaign", bucket=mirror.url))
         if not live:
             return mirror.folder, None
         poller = Poller(mirror, interval)

@@ -46,8 +46,6 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("folder_unlistable", r"(?P<folder>\S+/): cannot list folder \((?P<detail>.*)\)"),
         ("folder_unlistable", r"cannot list folder \((?P<detail>.*)\)"),
         ("not_utf8", r"not UTF-8 text"),
-        ("bucket_unreachable", r"bucket (?P<bucket>\S+) cannot be reached \((?P<detail>.*)\)"),
-        ("bucket_no_campaign", r"(?P<bucket>s3://\S+): no campaign\.toml under this prefix.*"),
     ))
 
 _PLACE = r"(?P<path>.+?)(?:, line (?P<line>\d+)| row (?P<row>\d+))?"

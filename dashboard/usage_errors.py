@@ -1,7 +1,8 @@
-"""Command lines that cannot run: each message has a code and parameters, its English template
-here (as the engine's errors have theirs in dashboard/engine/errors.py). A UsageError is a
-ValueError with that English text; the CLI shows it in the chosen language through
-dashboard/reasons.py (`reason.<code>` in the catalogues)."""
+"""Command lines that cannot run, and an object store that cannot be read: each message has a
+code and parameters, its English template here (as the engine's errors have theirs in
+dashboard/engine/errors.py). A UsageError is a ValueError with that English text; the CLI and
+the stale banner show it in the chosen language through dashboard/reasons.py (`reason.<code>`
+in the catalogues)."""
 
 from __future__ import annotations
 
@@ -48,9 +49,17 @@ USAGE_MESSAGES: dict[str, str] = {
     "s3_bucket_name": "--data {value}: {bucket} is not a bucket name",
     "s3_prefix_dots": "--data {value}: the prefix may not hold . or ..",
     "s3_needs_folder": "--data {value}: this command needs a local folder",
+    "bucket_unreachable": "bucket {bucket} cannot be reached ({detail})",
+    "bucket_no_campaign": "{bucket}: no campaign.toml under this prefix (a campaign folder "
+                          "needs one)",
 }
 """Code → English template of every command-line message with a code. Each has words of its
 own beside its parameters: a template of parameters alone would read any text as its own."""
+
+
+def usage_message(code: str, **params: object) -> str:
+    """The English text of message `code`."""
+    return USAGE_MESSAGES[code].format(**params)
 
 
 class UsageError(ValueError):
@@ -61,6 +70,6 @@ class UsageError(ValueError):
 
     @classmethod
     def of(cls, code: str, **params: object) -> Self:
-        error = cls(USAGE_MESSAGES[code].format(**params))
+        error = cls(usage_message(code, **params))
         error.code = code
         return error

@@ -38,6 +38,7 @@ from dashboard.atomic_files import write_atomic
 from dashboard.engine.discovery import PROGRESS_DIR, TARGETS_DIR, TARGETS_FILE, is_candidate_name
 from dashboard.engine.errors import ThiduaError
 from dashboard.s3.location import S3Location, parse_location
+from dashboard.usage_errors import usage_message
 
 log = logging.getLogger("thidua.s3")
 
@@ -159,6 +160,10 @@ class Mirror:
     def url(self) -> str:
         return self.location.url
 
+    def _unreachable(self, e: Exception) -> BucketUnreachable:
+        return BucketUnreachable(usage_message("bucket_unreachable", bucket=self.url,
+                                               detail=_detail(e)))
+
     def synced_at(self) -> datetime | None:
         """When the copy last matched the bucket (None: there is no copy yet)."""
         try:
@@ -205,8 +210,7 @@ class Mirror:
                     removed += self._sweep(set(listing))
                     self._swept = True
             except (BotoCoreError, ClientError, OSError) as e:
-                raise BucketUnreachable(f"bucket {self.url} cannot be reached "
-                                        f"({_detail(e)})") from None
+                raise self._unreachable(e) from None
             finally:  # also on Ctrl-C: what was copied stays copied
                 if dirty:
                     self._save_manifest(known)
@@ -299,11 +303,9 @@ class Mirror:
             if e.response.get("Error", {}).get("Code") in ("PreconditionFailed", "412",
                                                            "ConditionalRequestConflict"):
                 raise ObjectExists(rel) from None
-            raise BucketUnreachable(f"bucket {self.url} cannot be reached "
-                                    f"({_detail(e)})") from None
+            raise self._unreachable(e) from None
         except BotoCoreError as e:
-            raise BucketUnreachable(f"bucket {self.url} cannot be reached "
-                                    f"({_detail(e)})") from None
+            raise self._unreachable(e) from None
         return key
 
     def _list(self) -> tuple[dict[str, RemoteObject], int]:
