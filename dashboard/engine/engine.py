@@ -128,13 +128,14 @@ class Engine:
         self._files: dict[str, _Entry] = {}
         self._listing: Listing | None = None
         self._pending: set[str] = set()
+        """Files waiting for their grace period (each refresh looks at these, not all)."""
         self._notable: set[str] = set()
         """Files that are not used, or used with a warning or from a folder not listed now."""
         self._dropping: set[str] = set()
         """Files with dropped rows or rows on unknown targets."""
         self._indexed = False
         self._layouts: dict[ProgressLayout, ProgressLayout] = {}
-        """Files waiting for their grace period (each refresh looks at these, not all)."""
+        """One layout object per schema, shared by the files that have it."""
         self._problems: dict[str, str] = {}
         self._unknown: dict[int, int] = {}
         self._next_id = 1
@@ -360,9 +361,7 @@ class Engine:
             cols = columns.get(paths[r], "empty file (0 bytes)")
             verdict: ProgressLayout | str = cols if isinstance(cols, str) else check_progress(cols)
             if not isinstance(verdict, str):  # one object per schema, not per file
-                verdict = self._layouts.setdefault(verdict, verdict)
-            if not isinstance(verdict, str):
-                verdict = damaged_reason(paths[r]) or verdict
+                verdict = damaged_reason(paths[r]) or self._layouts.setdefault(verdict, verdict)
             if isinstance(verdict, str):
                 young = now - sig.mtime_ns / 1e9 < self._grace
                 entries[r] = _Entry(sig, "pending" if young else "skipped", verdict)
