@@ -3,8 +3,8 @@ at any size). Figures: docs/benchmarks.md, "Bit flips".
 
     .venv/bin/python bench/bitflip_rate.py --flips 1000 --seed 7 [--no-checksums] [--before]
 
---before measures the engine as it was before the page check (dashboard/engine/integrity.py is
-switched off for the run); --no-checksums writes the fuzzed files without page checksums, as
+--before reads with page checks off (dashboard/engine/integrity.py VERIFY_PAGES), as the engine
+did before the page check; --no-checksums writes the fuzzed files without page checksums, as
 other tools may.
 """
 
@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from bitflip_support import run_fuzz
 from conftest import CAMPAIGN_TOML
 
-import dashboard.engine.engine as engine_module
+import dashboard.engine.integrity as integrity
 from dashboard.engine.engine import Engine
 
 
@@ -35,7 +35,7 @@ def main() -> None:
     p.add_argument("--before", action="store_true")
     args = p.parse_args()
     if args.before:
-        engine_module.damaged_reason = lambda path: None  # type: ignore[attr-defined]
+        integrity.VERIFY_PAGES = False
     engines: list[Engine] = []
 
     def make(folder: Path, *, refresh: bool = True, **kw: Any) -> Engine:

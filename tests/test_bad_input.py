@@ -644,3 +644,51 @@ def test_a_flipped_bit_in_the_targets_is_a_named_campaign_error(campaign_dir, ca
     assert pq.read_table(p).column("target_value").to_pylist()[-1] != 100.0  # it did change
     err = _cli_fails(capsys, campaign_dir)
     assert "targets.parquet: page checksum mismatch in column 'target_value'" in err
+
+
+def test_text_stored_other_ways_counts_alike(campaign_dir, make_engine):
+    """Writers keep text their own ways: a pandas category is an Arrow dictionary, some tools
+    write large strings, and each file carries its own metadata. Read in one folder beside a
+    plain file, every one counts, and the notes of the dictionary file show."""
+    _good(campaign_dir)
+    rows = [("e1", "r2", naive(2020, 6, 2, 9), 5.0, "đã xong"),
+            ("e1", "r2", naive(2020, 6, 3, 9), 7.0, "đã xong")]
+    plain = progress_table(rows, note=True)
+    as_dictionary = pa.table({name: (col.dictionary_encode() if col.type == pa.string() else col)
+                              for name, col in zip(plain.column_names, plain.columns,
+                                                   strict=True)})
+    write_table(campaign_dir, "category.parquet", as_dictionary.replace_schema_metadata(
+        {"writer": "pandas"}))
+    large = pa.table({name: (col.cast(pa.large_string()) if col.type == pa.string() else col)
+                      for name, col in zip(plain.column_names, plain.columns, strict=True)})
+    write_table(campaign_dir, "large.parquet", large.replace_schema_metadata({"writer": "x"})
+                .set_column(0, "target_id", pa.array(["e3", "e3"], pa.large_string())))
+    write_targets(campaign_dir, [target("e1", aggregate="sum"), target("e2"), target("e3")])
+    e = make_engine(campaign_dir)
+    snap = e.snapshot(T)
+    assert snap.files.skipped == ()
+    assert snap.files.used == 4  # targets and three progress files
+    assert snap.target("e1").value == 17.0  # r1's 10 and r2's last day, 7
+    assert snap.target("e3").value == 7.0
+    history = e.history("e1", T)
+    assert any(p.note == "đã xong" for p in history.points), history
+
+
+def test_text_that_is_not_utf8_skips_the_file_and_the_rest_keeps_working(campaign_dir,
+                                                                         make_engine):
+    """A file from a tool that writes no page checksums, with a flipped byte inside a
+    reporter's name: the file is named with its reason, the good one counts, and the engine
+    goes on answering (DuckDB would give up its whole database on such text)."""
+    _good(campaign_dir)
+    p = write_progress(campaign_dir, "broken-text.parquet", [
+        ("e1", "QQQQ", naive(2020, 6, 2, 10), 5.0)],
+        compression="none", use_dictionary=False, write_page_checksum=False,
+        write_statistics=False)
+    data = p.read_bytes()
+    assert data.count(b"QQQQ") == 1
+    p.write_bytes(data.replace(b"QQQQ", b"\xff\xfeQQ"))
+    e, snap = _run(campaign_dir, make_engine)
+    _assert_skipped(snap, "progress/broken-text.parquet", "utf-8")
+    write_progress(campaign_dir, "later.parquet", [("e2", "r1", naive(2020, 6, 5, 10), 30.0)])
+    e.refresh()
+    assert e.snapshot(T).target("e2").value == 30.0

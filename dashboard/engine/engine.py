@@ -30,7 +30,7 @@ from dashboard.engine.discovery import (
     relist,
 )
 from dashboard.engine.errors import CampaignError, EngineError, ThiduaError
-from dashboard.engine.integrity import damaged_reason
+from dashboard.engine.integrity import read_checked
 from dashboard.engine.model import (
     AreaState,
     DroppedRows,
@@ -46,7 +46,14 @@ from dashboard.engine.model import (
     TargetState,
 )
 from dashboard.engine.parquet_schema import ProgressLayout, check_progress
-from dashboard.engine.store import ANSWERS_KEPT, LoadedFile, ProgressStore, TargetValue
+from dashboard.engine.row_batches import RowBatcher
+from dashboard.engine.store import (
+    ANSWERS_KEPT,
+    LoadedFile,
+    ProgressStore,
+    Staging,
+    TargetValue,
+)
 from dashboard.engine.targets import Target, load_targets
 
 GRACE_SECONDS = 30.0
@@ -238,18 +245,22 @@ class Engine:
                 self._reindex(None)
             return RefreshReport(changed=changed)
         gone = [i for r in removed if (i := self._files[r].file_id) is not None]
-        new_entries, loaded = self._validate(modified + added + recheck, current, now)
-        # a replaced file's last good rows stay until its new content reads or it is deleted
-        replaces = {}
-        for r in modified + recheck:
-            old, new = self._files[r], new_entries[r]
-            if old.file_id is None:
-                continue
-            if new.file_id is not None:
-                replaces[new.file_id] = old.file_id
-            else:
-                new.hold(old, now)
-        drops, failed, dropped_ids = self._store.apply(remove=gone, add=loaded, replaces=replaces)
+        with self._store.staging() as staging:
+            new_entries, loaded = self._validate(modified + added + recheck, current, now,
+                                                 staging)
+            # a replaced file's last good rows stay until its new content reads or it is
+            # deleted
+            replaces = {}
+            for r in modified + recheck:
+                old, new = self._files[r], new_entries[r]
+                if old.file_id is None:
+                    continue
+                if new.file_id is not None:
+                    replaces[new.file_id] = old.file_id
+                else:
+                    new.hold(old, now)
+            drops, failed, dropped_ids = staging.commit(remove=gone, add=loaded,
+                                                        replaces=replaces)
         for r in removed:
             del self._files[r]
         root = len(str(self.folder)) + 1
@@ -349,28 +360,64 @@ class Engine:
         self._campaign_sig = sig
         return True
 
-    def _validate(self, rels: list[str], current: dict[str, FileSig], now: float
-                  ) -> tuple[dict[str, _Entry], list[LoadedFile]]:
+    def _validate(self, rels: list[str], current: dict[str, FileSig], now: float,
+                  staging: Staging) -> tuple[dict[str, _Entry], list[LoadedFile]]:
+        """Read each file once (pages verified), judge its columns, and stage its rows."""
         entries: dict[str, _Entry] = {}
         loaded: list[LoadedFile] = []
-        paths = {r: str(self.folder / r) for r in rels}
-        nonempty = [r for r in rels if current[r].size > 0]
-        columns = self._store.columns_of([paths[r] for r in nonempty])
+        unread: dict[str, str] = {}
+        batcher = RowBatcher()
+        root = str(self.folder)
         for r in rels:
-            sig = current[r]
-            cols = columns.get(paths[r], "empty file (0 bytes)")
-            verdict: ProgressLayout | str = cols if isinstance(cols, str) else check_progress(cols)
-            if not isinstance(verdict, str):  # one object per schema, not per file
-                verdict = damaged_reason(paths[r]) or self._layouts.setdefault(verdict, verdict)
-            if isinstance(verdict, str):
-                young = now - sig.mtime_ns / 1e9 < self._grace
-                entries[r] = _Entry(sig, "pending" if young else "skipped", verdict)
+            path = f"{root}/{r}"
+            got: Any = "empty file (0 bytes)" if current[r].size == 0 else read_checked(path)
+            if isinstance(got, str):
+                if current[r].size:
+                    unread[r] = got
+                else:
+                    self._judge(r, current[r], now, got, entries)
                 continue
-            fid = self._next_id
-            self._next_id += 1
-            entries[r] = _Entry(sig, "used", file_id=fid, warnings=verdict.warnings)
-            loaded.append(LoadedFile(fid, paths[r], verdict))
+            columns = staging.columns_of_rows(got.schema)
+            verdict = columns if isinstance(columns, str) else check_progress(columns)
+            layout = self._judge(r, current[r], now, verdict, entries)
+            if layout is None:
+                continue
+            try:
+                full = batcher.add(self._next_id, path, got, layout.has_note)
+            except ValueError as e:  # text DuckDB reads but pyarrow cannot make plain
+                entries[r] = _Entry(current[r], "skipped", f"cannot be read: {e}")
+                continue
+            loaded.append(self._use(r, current[r], path, layout, entries))
+            for batch in full:
+                staging.add(batch)
+        for batch in batcher.rest():
+            staging.add(batch)
+        # what pyarrow could not read: the footer's reason as DuckDB gives it first, then the
+        # columns', then the pages' (in that order a user can act on them)
+        footers = staging.footer_columns([f"{root}/{r}" for r in unread])
+        for r, page_reason in unread.items():
+            columns = footers.get(f"{root}/{r}", page_reason)
+            verdict = columns if isinstance(columns, str) else check_progress(columns)
+            self._judge(r, current[r], now, page_reason if not isinstance(verdict, str)
+                        else verdict, entries)
         return entries, loaded
+
+    def _judge(self, rel: str, sig: FileSig, now: float, verdict: ProgressLayout | str,
+               entries: dict[str, _Entry]) -> ProgressLayout | None:
+        """The file's layout when it can be used; else its entry says why (pending while
+        it is young: a file being written may read whole in a moment)."""
+        if isinstance(verdict, str):
+            young = now - sig.mtime_ns / 1e9 < self._grace
+            entries[rel] = _Entry(sig, "pending" if young else "skipped", verdict)
+            return None
+        return self._layouts.setdefault(verdict, verdict)  # one object per schema
+
+    def _use(self, rel: str, sig: FileSig, path: str, layout: ProgressLayout,
+             entries: dict[str, _Entry]) -> LoadedFile:
+        fid = self._next_id
+        self._next_id += 1
+        entries[rel] = _Entry(sig, "used", file_id=fid, warnings=layout.warnings)
+        return LoadedFile(fid, path, layout)
 
     # -- queries ---------------------------------------------------------------------------
 

@@ -1,29 +1,35 @@
-"""Whether a Parquet file's pages are what its writer wrote, where the file can tell.
+"""Reading a Parquet file's rows once, with every page checked where the file can tell.
 
 DuckDB reads page checksums but never checks them, so one flipped bit in a data page can turn
 95,2 into 3,2e40 without a word. pyarrow can check them: every page of every column is read
-once with verification on. A file written without checksums passes (there is nothing to
-check), unless a page cannot even be decoded. pyarrow is loaded on the first call, in the
-refresh worker, so starting the app does not pay for it.
+once with verification on, and the rows read are the rows the engine then reduces (DuckDB
+scans the Arrow table; the file is not read a second time). A file written without checksums
+passes (there is nothing to check), unless a page cannot even be decoded. pyarrow is loaded on
+the first call, in the refresh worker, so starting the app does not pay for it.
 
 A small file is read into memory once and pyarrow's plain reader reads it from there:
 pyarrow's own opening of a path (resolving a filesystem) and `pq.ParquetFile`'s set-up cost
-as much as the check itself on small files. Only a file that fails is read again through
+as much as the read itself on small files. Only a file that fails is read again through
 `pq.ParquetFile`, column by column, to name the column.
 """
 
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 CHECKSUM_MARKERS = ("crc", "checksum")
 READ_WHOLE_BYTES = 16 << 20
-"""Files up to this size are read into memory for the check; larger ones pyarrow reads from disk."""
+"""Files up to this size are read into memory first; larger ones pyarrow reads from disk."""
+VERIFY_PAGES = True
+"""Page checksums are verified on every read (benchmarks switch it off to measure its cost)."""
 
 
-def damaged_reason(path: str) -> str | None:
-    """None when every page reads back intact; else a plain reason naming the column."""
+def read_checked(path: str) -> pa.Table | str:
+    """Every row of the file, its pages verified; else a plain reason naming the column."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -46,20 +52,20 @@ def damaged_reason(path: str) -> str | None:
 
         reader = ParquetReader()
         try:
-            reader.open(pa.BufferReader(data), page_checksum_verification=True,
+            reader.open(pa.BufferReader(data), page_checksum_verification=VERIFY_PAGES,
                         pre_buffer=False)
-            reader.read_all(use_threads=False)
-            return None
+            table: pa.Table = reader.read_all(use_threads=False)
+            return table
         except failures:
             pass  # read again below, column by column, for the reason and the column
         finally:
             reader.close()
     source: Any = path if data is None else pa.BufferReader(data)
     try:
-        with pq.ParquetFile(source, page_checksum_verification=True) as pf:
+        with pq.ParquetFile(source, page_checksum_verification=VERIFY_PAGES) as pf:
             try:
-                pf.read(use_threads=False)
-                return None
+                table = pf.read(use_threads=False)
+                return table
             except failures as e:
                 first = e
             for name in pf.schema_arrow.names:  # which column: read them one by one
@@ -70,6 +76,12 @@ def damaged_reason(path: str) -> str | None:
             return _reason(first, "")
     except failures as e:
         return _reason(e, "")
+
+
+def damaged_reason(path: str) -> str | None:
+    """None when every page reads back intact; else a plain reason naming the column."""
+    got = read_checked(path)
+    return got if isinstance(got, str) else None
 
 
 def _read_all(fd: int, size: int) -> bytes:

@@ -20,7 +20,9 @@ from typing import Any
 import duckdb
 
 from dashboard.engine.errors import CampaignError, EngineError
+from dashboard.engine.integrity import read_checked
 from dashboard.engine.parquet_schema import ProgressLayout, top_level_columns
+from dashboard.engine.row_batches import RowBatch, RowBatcher
 from dashboard.engine.sql import statement
 from dashboard.engine.targets import Target
 from dashboard.engine.text_safety import SQL_PARAMS
@@ -59,8 +61,11 @@ a new instant every minute for weeks, time travel for many days at once)."""
 FEW_CUTS = 3
 """Up to this many cut-offs at once, sql/state_at_few_cuts.sql is the faster statement."""
 
+ROW_TYPES_KEPT = 32
+"""Distinct Arrow schemas whose DuckDB types are kept (past it the cache starts again)."""
+
 FILES_PER_READ = 2000
-"""Files per DuckDB read of footers or rows: a read over many files holds each one's reader
+"""Files per DuckDB read of footers: a read over many files holds each one's reader
 and metadata until it ends (130 MB more per 10,000 small files for footers alone, outside
 DuckDB's memory_limit), so a cold start over 100,000 files reads them this many at a time."""
 
@@ -85,6 +90,8 @@ class ProgressStore:
         self._answers: dict[tuple[datetime, date], dict[str, TargetValue]] = {}
         """Values as of a cut-off instant (with its local day), kept until a refresh touches
         that day or an earlier one: past weeks' sparkline points cost nothing per refresh."""
+        self._row_types: list[tuple[Any, dict[str, str] | str]] = []
+        """DuckDB's column types per Arrow schema read, the last used first."""
         self.queries = 0
         """Statements run so far (for benchmarks: queries per data change)."""
         with self._cursor() as cur:
@@ -120,29 +127,34 @@ class ProgressStore:
 
     def columns_of(self, paths: Sequence[str]) -> dict[str, dict[str, str] | str]:
         """Top-level columns of each file from its footer, or why the footer cannot be read."""
+        with self._cursor() as cur:
+            return self._footer_columns(cur, paths)
+
+    def _footer_columns(self, cur: duckdb.DuckDBPyConnection, paths: Sequence[str]
+                        ) -> dict[str, dict[str, str] | str]:
         out: dict[str, dict[str, str] | str] = {}
         for i in range(0, len(paths), FILES_PER_READ):
-            out.update(self._columns_of(paths[i:i + FILES_PER_READ]))
+            out.update(self._footers(cur, paths[i:i + FILES_PER_READ]))
         return out
 
-    def _columns_of(self, paths: Sequence[str]) -> dict[str, dict[str, str] | str]:
+    def _footers(self, cur: duckdb.DuckDBPyConnection, paths: Sequence[str]
+                 ) -> dict[str, dict[str, str] | str]:
         out: dict[str, dict[str, str] | str] = {}
         if not paths:
             return out
-        with self._cursor() as cur:
-            try:
-                rows = self._run(cur, "schema_of_files", {"files": [glob_escape(p) for p in paths]})
-            except duckdb.Error:
-                rows = None
-            if rows is None:  # one bad footer fails the batch: find which, one by one
-                for p in paths:
-                    try:
-                        one = self._run(cur, "schema_of_files", {"files": [glob_escape(p)]})
-                    except duckdb.Error as e:
-                        out[p] = read_error_reason(e, p)
-                        continue
-                    out[p] = top_level_columns([(r[1], r[2], r[3]) for r in one])
-                return out
+        try:
+            rows = self._run(cur, "schema_of_files", {"files": [glob_escape(p) for p in paths]})
+        except duckdb.Error:
+            rows = None
+        if rows is None:  # one bad footer fails the batch: find which, one by one
+            for p in paths:
+                try:
+                    one = self._run(cur, "schema_of_files", {"files": [glob_escape(p)]})
+                except duckdb.Error as e:
+                    out[p] = read_error_reason(e, p)
+                    continue
+                out[p] = top_level_columns([(r[1], r[2], r[3]) for r in one])
+            return out
         by_file: dict[str, list[tuple[str, str | None, int | None]]] = {}
         for file_name, name, dtype, children in rows:
             by_file.setdefault(file_name, []).append((name, dtype, children))
@@ -167,91 +179,96 @@ class ProgressStore:
 
     # -- refresh ---------------------------------------------------------------------------
 
-    def apply(
-        self,
-        *,
-        remove: Sequence[int],
-        add: Sequence[LoadedFile],
-        replaces: Mapping[int, int] | None = None,
-    ) -> tuple[dict[int, dict[str, int]], dict[int, str], list[int]]:
-        """Remove files, read and add others, and bring the daily table up to date.
-
-        replaces: added file id → the id of an earlier version of the same file, removed only
-        when the new one reads (else its rows stay). Returns (dropped rows per added file id
-        and reason, read failure per file id, the ids removed). A file that fails to read is
-        left out; everything else still lands.
-        """
-        drops: dict[int, dict[str, int]] = {}
-        failed: dict[int, str] = {}
+    @contextmanager
+    def staging(self) -> Iterator[Staging]:
+        """Files' rows go into the scratch table as they are read (Staging.add), then one
+        commit brings the progress tables up to date. The store is held meanwhile."""
         with self._cursor() as cur:
             self._run(cur, "stage_clear")
-            good = self._stage(cur, list(add), None, failed)
-            remove = [*remove, *(old for new, old in (replaces or {}).items()
-                                 if new not in failed)]
-            ids = {f.path: f.file_id for f in good}
-            for file, reason, rows in self._run(cur, "stage_drops"):
-                drops.setdefault(ids[file], {})[reason] = int(rows)
-            with _transaction(cur, "could not update the progress tables"):
-                self._run(cur, "touched_clear")
-                if remove:
-                    self._run(cur, "touched_from_files", {"ids": list(remove)})
-                    self._run(cur, "file_days_delete", {"ids": list(remove)})
-                if good:
-                    self._run(cur, "file_days_from_stage", {
-                        "paths": [f.path for f in good], "ids": [f.file_id for f in good],
-                        **SQL_PARAMS})
-                    self._run(cur, "touched_from_files", {"ids": [f.file_id for f in good]})
-                self._refresh_touched_days(cur)
-                self._forget_answers_from(self._run(cur, "touched_first_day")[0][0])
+            try:
+                yield Staging(self, cur)
+            finally:
                 self._run(cur, "stage_clear")
+
+    def _commit(
+        self,
+        cur: duckdb.DuckDBPyConnection,
+        remove: Sequence[int],
+        add: Sequence[LoadedFile],
+        replaces: Mapping[int, int],
+        failed: Mapping[int, str],
+    ) -> tuple[dict[int, dict[str, int]], list[int]]:
+        remove = [*remove, *(old for new, old in replaces.items() if new not in failed)]
+        good = [f for f in add if f.file_id not in failed]
+        ids = {f.path: f.file_id for f in good}
+        drops: dict[int, dict[str, int]] = {}
+        for file, reason, rows in self._run(cur, "stage_drops"):
+            drops.setdefault(ids[file], {})[reason] = int(rows)
+        with _transaction(cur, "could not update the progress tables"):
+            self._run(cur, "touched_clear")
+            if remove:
+                self._run(cur, "touched_from_files", {"ids": list(remove)})
+                self._run(cur, "file_days_delete", {"ids": list(remove)})
+            if good:
+                self._run(cur, "file_days_from_stage", {
+                    "paths": [f.path for f in good], "ids": [f.file_id for f in good],
+                    **SQL_PARAMS})
+                self._run(cur, "touched_from_files", {"ids": [f.file_id for f in good]})
+            self._refresh_touched_days(cur)
+            self._forget_answers_from(self._run(cur, "touched_first_day")[0][0])
         for fid in remove:
             self._loaded.pop(fid, None)
         for f in good:
             self._loaded[f.file_id] = f
-        return drops, failed, remove
+        return drops, remove
 
-    def _stage(
-        self,
-        cur: duckdb.DuckDBPyConnection,
-        files: list[LoadedFile],
-        cut: datetime | None,
-        failed: dict[int, str],
-    ) -> list[LoadedFile]:
-        """Reduce files into `stage`, in batches of files that read alike; return those read."""
-        good: list[LoadedFile] = []
-        layouts: dict[ProgressLayout, list[LoadedFile]] = {}
-        for f in files:
-            layouts.setdefault(f.layout, []).append(f)
-        # a batch is files of one schema (names, types, order): read as one table, with no
-        # unifying of schemas; so naive and zoned columns never share a read (one read would
-        # give them one type), nor does a file whose note is left out with one that has it
-        batches = [same[i:i + FILES_PER_READ] for same in layouts.values()
-                   for i in range(0, len(same), FILES_PER_READ)]
-        for batch in batches:
+    def _columns_of_rows(self, cur: duckdb.DuckDBPyConnection, schema: Any
+                         ) -> dict[str, str] | str:
+        """Top-level column name → DuckDB type of rows pyarrow read (one DESCRIBE per
+        schema: files alike share the answer), or why DuckDB cannot take them."""
+        import pyarrow as pa
+
+        for i, (known, types) in enumerate(self._row_types):  # most recent first
+            if known.equals(schema, check_metadata=False):
+                if i:
+                    self._row_types.insert(0, self._row_types.pop(i))
+                return types
+        got: dict[str, str] | str
+        try:
+            cur.register("batch", pa.Table.from_batches([], schema=schema.remove_metadata()))
             try:
-                self._reduce(cur, batch, cut)
-                good.extend(batch)
-                continue
-            except duckdb.Error as e:
-                if len(batch) == 1:
-                    failed[batch[0].file_id] = read_error_reason(e, batch[0].path)
-                    continue
-            for f in batch:  # a corrupt page fails the whole batch: find which file, alone
-                try:
-                    self._reduce(cur, [f], cut)
-                    good.append(f)
-                except duckdb.Error as e:
-                    failed[f.file_id] = read_error_reason(e, f.path)
-        return good
+                got = {str(r[0]): str(r[1]) for r in self._run(cur, "describe_batch")}
+            finally:
+                cur.unregister("batch")
+        except (duckdb.Error, pa.ArrowException) as e:
+            got = f"cannot be read: {_first_line(e)}"
+        self._row_types.insert(0, (schema, got))
+        del self._row_types[ROW_TYPES_KEPT:]
+        return got
 
-    def _reduce(self, cur: duckdb.DuckDBPyConnection, batch: list[LoadedFile],
+    def _stage(self, cur: duckdb.DuckDBPyConnection, batch: RowBatch, cut: datetime | None,
+               failed: dict[int, str]) -> None:
+        """Reduce a batch into `stage`; a batch DuckDB refuses is tried file by file."""
+        failed.update(batch.refused)
+        if not batch.paths:
+            return
+        try:
+            self._reduce(cur, batch, cut)
+            return
+        except (duckdb.Error, ValueError) as e:
+            if len(batch.paths) == 1:
+                failed[batch.file_ids[0]] = read_error_reason(e, batch.paths[0])
+                return
+        for i in range(len(batch.paths)):
+            self._stage(cur, batch.one(i), cut, failed)
+
+    def _reduce(self, cur: duckdb.DuckDBPyConnection, batch: RowBatch,
                 cut: datetime | None) -> None:
-        name = ("reduce_progress_with_note" if batch[0].layout.has_note
-                else "reduce_progress_without_note")
-        self._run(cur, name, {
-            "files": [glob_escape(f.path) for f in batch],
-            "cut": cut,
-        })
+        cur.register("batch", batch.table)
+        try:
+            self._run(cur, "reduce_progress", {"paths": list(batch.paths), "cut": cut})
+        finally:
+            cur.unregister("batch")
         self._run(cur, "stage_out_of_range")
 
     def set_targets(self, targets: Sequence[Target]) -> None:
@@ -320,11 +337,20 @@ class ProgressStore:
 
     def _patch(self, cur: duckdb.DuckDBPyConnection, k: int, day: date, cut: datetime
                ) -> None:
-        """Exact reports of one day up to cut, read again from the files that hold that day."""
+        """Exact reports of one day up to cut, read again from the files that hold that day
+        (a file that no longer reads is left out: the next refresh says why)."""
         ids = [int(r[0]) for r in self._run(cur, "files_on_day", {"day": day})]
         files = [self._loaded[i] for i in ids if i in self._loaded]
         self._run(cur, "stage_clear")
-        self._stage(cur, files, cut, {})
+        batcher = RowBatcher()
+        for f in files:
+            got = read_checked(f.path)
+            if isinstance(got, str):
+                continue
+            for batch in batcher.add(f.file_id, f.path, got, f.layout.has_note):
+                self._stage(cur, batch, cut, {})
+        for batch in batcher.rest():
+            self._stage(cur, batch, cut, {})
         self._run(cur, "patch_from_stage", {"k": k, "day": day, **SQL_PARAMS})
         self._run(cur, "stage_clear")
 
@@ -350,6 +376,40 @@ class ProgressStore:
                 return self._run(cur, "target_history", {"target_id": target_id, "cut": cut})
         except duckdb.Error as e:
             raise EngineError(f"query failed: {_first_line(e)}") from e
+
+
+class Staging:
+    """A refresh's rows on their way into the store (ProgressStore.staging)."""
+
+    def __init__(self, store: ProgressStore, cur: duckdb.DuckDBPyConnection) -> None:
+        self._store = store
+        self._cur = cur
+        self.failed: dict[int, str] = {}
+        """File id → why DuckDB could not reduce its rows (the file is left out)."""
+
+    def columns_of_rows(self, schema: Any) -> dict[str, str] | str:
+        """DuckDB's types for rows pyarrow read with this schema (see ProgressStore)."""
+        return self._store._columns_of_rows(self._cur, schema)
+
+    def footer_columns(self, paths: Sequence[str]) -> dict[str, dict[str, str] | str]:
+        """Columns from each file's footer as DuckDB reads it, or why it cannot."""
+        return self._store._footer_columns(self._cur, paths)
+
+    def add(self, batch: RowBatch) -> None:
+        """Reduce a batch of files' rows into the scratch table."""
+        self._store._stage(self._cur, batch, None, self.failed)
+
+    def commit(self, *, remove: Sequence[int], add: Sequence[LoadedFile],
+               replaces: Mapping[int, int] | None = None
+               ) -> tuple[dict[int, dict[str, int]], dict[int, str], list[int]]:
+        """Remove files, add those staged, and bring the daily table up to date.
+
+        replaces: added file id → the id of an earlier version of the same file, removed only
+        when the new one reads (else its rows stay). Returns (dropped rows per added file id
+        and reason, failure per file id, the ids removed)."""
+        drops, removed = self._store._commit(self._cur, remove, add, replaces or {},
+                                             self.failed)
+        return drops, dict(self.failed), removed
 
 
 @contextmanager

@@ -1,0 +1,155 @@
+"""Progress rows read by pyarrow, gathered into few Arrow tables for DuckDB to reduce.
+
+Each file is read once (dashboard/engine/integrity.py) and its table comes here as it is.
+Files whose columns have the same types are gathered into one table, cut down to the columns
+the engine counts, with a `file_idx` column (the file's place in the batch). DuckDB then
+reduces a batch of up to FILES_PER_BATCH files in one scan, as it reduced one read_parquet()
+over them before, without opening each file a second time. A batch is handed on as soon as
+it is full, so what is held at once stays bounded by BATCH_BYTES, not by the folder's size.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+FILES_PER_BATCH = 2000
+BATCH_BYTES = 32 << 20
+"""Rows held for one batch (Arrow's own size): a few large files make a batch alone."""
+COUNTED = ("target_id", "reporter", "reported_at", "value", "note")
+TEXT_COLUMNS = ("target_id", "reporter", "note")
+
+
+@dataclass(frozen=True)
+class RowBatch:
+    """Rows of `paths` in one table; its file_idx column is the index into paths/file_ids."""
+
+    paths: tuple[str, ...]
+    file_ids: tuple[int, ...]
+    table: Any
+    """A pyarrow.Table: target_id, reporter, reported_at, value, note, file_idx."""
+    refused: tuple[tuple[int, str], ...] = ()
+    """Files left out of the table (file id, reason): rows DuckDB must never see."""
+
+    def one(self, i: int) -> RowBatch:
+        """The rows of paths[i] alone (to find which file of a batch DuckDB refused)."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        rows = self.table.filter(pc.equal(self.table["file_idx"], i))
+        rows = rows.set_column(rows.schema.get_field_index("file_idx"), "file_idx",
+                               pa.repeat(pa.scalar(0, pa.int32()), rows.num_rows))
+        return RowBatch((self.paths[i],), (self.file_ids[i],), rows)
+
+
+@dataclass
+class _Group:
+    schema: Any
+    has_note: bool
+    paths: list[str] = field(default_factory=list)
+    ids: list[int] = field(default_factory=list)
+    tables: list[Any] = field(default_factory=list)
+    size: int = 0
+
+
+class RowBatcher:
+    """Gathers files' tables by schema; full batches come back from add()."""
+
+    def __init__(self, files_per_batch: int = FILES_PER_BATCH,
+                 batch_bytes: int = BATCH_BYTES) -> None:
+        self._files_per_batch = files_per_batch
+        self._batch_bytes = batch_bytes
+        self._open: list[_Group] = []
+
+    def add(self, file_id: int, path: str, table: Any, has_note: bool) -> list[RowBatch]:
+        """Keep a file's rows (a pyarrow.Table as read, with the columns the contract
+        needs); the batches that are now full. has_note: its note column can be used.
+        ValueError (nothing kept) when a text column is of a kind that cannot be read
+        as plain strings."""
+        group = self._group(table.schema, has_note)
+        group.paths.append(path)
+        group.ids.append(file_id)
+        group.tables.append(table)
+        group.size += table.get_total_buffer_size()
+        if len(group.paths) >= self._files_per_batch or group.size >= self._batch_bytes:
+            self._open.remove(group)
+            return [_batch(group)]
+        return []
+
+    def rest(self) -> list[RowBatch]:
+        """Every batch not yet handed on."""
+        out = [_batch(g) for g in self._open]
+        self._open.clear()
+        return out
+
+    def _group(self, schema: Any, has_note: bool) -> _Group:
+        for g in self._open:  # a handful at most: files of one writer share one schema
+            if g.has_note == has_note and g.schema.equals(schema, check_metadata=False):
+                return g
+        for name in TEXT_COLUMNS[:3 if has_note else 2]:
+            if not _plain_text(schema.field(name).type):
+                raise ValueError(f"column '{name}' has type {schema.field(name).type} "
+                                 "(expected string)")
+        group = _Group(schema, has_note)
+        self._open.append(group)
+        return group
+
+
+def _plain_text(dtype: Any) -> bool:
+    """Text a cast makes plain strings of: string, large or view, or a dictionary of them."""
+    import pyarrow as pa
+
+    if pa.types.is_dictionary(dtype):
+        dtype = dtype.value_type
+    return bool(pa.types.is_string(dtype) or pa.types.is_large_string(dtype)
+                or getattr(pa.types, "is_string_view", lambda _: False)(dtype))
+
+
+def _batch(group: _Group) -> RowBatch:
+    """One table of the group's files: the counted columns, text as plain strings (a
+    dictionary-encoded or large string column reads the same), an empty note where the
+    files have none that can be used. pyarrow does not check that text read from a file is
+    UTF-8, and DuckDB gives up its whole database on text that is not: every table is
+    validated first, and a file whose text is not (a flipped bit where there is no page
+    checksum) is left out with its reason."""
+    import pyarrow as pa
+
+    counted = [_counted(t, group.has_note) for t in group.tables]
+    whole = pa.concat_tables(counted)
+    refused: list[tuple[int, str]] = []
+    try:
+        whole.validate(full=True)
+    except pa.ArrowException:
+        keep = []
+        for i, t in enumerate(counted):
+            try:
+                t.validate(full=True)
+                keep.append(i)
+            except pa.ArrowException:
+                refused.append((group.ids[i], "text that is not valid UTF-8 (corrupt data)"))
+        counted = [counted[i] for i in keep]
+        whole = pa.concat_tables(counted) if counted else whole.slice(0, 0)
+        paths = [group.paths[i] for i in keep]
+        ids = [group.ids[i] for i in keep]
+    else:
+        paths, ids = group.paths, group.ids
+    idx = pa.chunked_array([pa.repeat(pa.scalar(i, pa.int32()), t.num_rows)
+                            for i, t in enumerate(counted)], pa.int32())
+    return RowBatch(tuple(paths), tuple(ids), whole.append_column("file_idx", idx),
+                    tuple(refused))
+
+
+def _counted(table: Any, has_note: bool) -> Any:
+    import pyarrow as pa
+
+    n = table.num_rows
+    columns = []
+    for name in COUNTED:
+        if name == "note" and not has_note:
+            columns.append(pa.nulls(n, pa.string()))
+            continue
+        col = table.column(name)
+        if name in TEXT_COLUMNS and col.type != pa.string():
+            col = col.cast(pa.string())
+        columns.append(col)
+    return pa.Table.from_arrays(columns, names=list(COUNTED))
