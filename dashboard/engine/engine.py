@@ -368,22 +368,30 @@ class Engine:
         unread: dict[str, str] = {}
         batcher = RowBatcher()
         root = str(self.folder)
+        # one thread: two reading at once were slower (pyarrow holds the GIL for most of
+        # a small file's read)
+        reads = map(read_checked, [f"{root}/{r}" for r in rels if current[r].size])
+        last_schema: Any = None  # files side by side most often share their schema
+        last_verdict: ProgressLayout | str = ""
         for r in rels:
-            path = f"{root}/{r}"
-            got: Any = "empty file (0 bytes)" if current[r].size == 0 else read_checked(path)
-            if isinstance(got, str):
-                if current[r].size:
-                    unread[r] = got
-                else:
-                    self._judge(r, current[r], now, got, entries)
+            if not current[r].size:
+                self._judge(r, current[r], now, "empty file (0 bytes)", entries)
                 continue
-            columns = staging.columns_of_rows(got.schema)
-            verdict = columns if isinstance(columns, str) else check_progress(columns)
-            layout = self._judge(r, current[r], now, verdict, entries)
+            got = next(reads)
+            if isinstance(got, str):
+                unread[r] = got
+                continue
+            schema = got.schema
+            if last_schema is None or not schema.equals(last_schema, check_metadata=False):
+                columns = staging.columns_of_rows(schema)
+                last_verdict = columns if isinstance(columns, str) else check_progress(columns)
+                last_schema = schema
+            layout = self._judge(r, current[r], now, last_verdict, entries)
             if layout is None:
                 continue
+            path = f"{root}/{r}"
             try:
-                full = batcher.add(self._next_id, path, got, layout.has_note)
+                full = batcher.add(self._next_id, path, got, layout.has_note, schema)
             except ValueError as e:  # text DuckDB reads but pyarrow cannot make plain
                 entries[r] = _Entry(current[r], "skipped", f"cannot be read: {e}")
                 continue

@@ -11,6 +11,7 @@ it is full, so what is held at once stays bounded by BATCH_BYTES, not by the fol
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import accumulate
 from typing import Any
 
 FILES_PER_BATCH = 2000
@@ -61,12 +62,13 @@ class RowBatcher:
         self._batch_bytes = batch_bytes
         self._open: list[_Group] = []
 
-    def add(self, file_id: int, path: str, table: Any, has_note: bool) -> list[RowBatch]:
+    def add(self, file_id: int, path: str, table: Any, has_note: bool,
+            schema: Any = None) -> list[RowBatch]:
         """Keep a file's rows (a pyarrow.Table as read, with the columns the contract
         needs); the batches that are now full. has_note: its note column can be used.
         ValueError (nothing kept) when a text column is of a kind that cannot be read
-        as plain strings."""
-        group = self._group(table.schema, has_note)
+        as plain strings. schema: the table's, when the caller has it at hand."""
+        group = self._group(table.schema if schema is None else schema, has_note)
         group.paths.append(path)
         group.ids.append(file_id)
         group.tables.append(table)
@@ -83,6 +85,10 @@ class RowBatcher:
         return out
 
     def _group(self, schema: Any, has_note: bool) -> _Group:
+        if self._open:  # most often the file before's
+            last = self._open[-1]
+            if last.has_note == has_note and last.schema.equals(schema, check_metadata=False):
+                return last
         for g in self._open:  # a handful at most: files of one writer share one schema
             if g.has_note == has_note and g.schema.equals(schema, check_metadata=False):
                 return g
@@ -109,34 +115,44 @@ def _batch(group: _Group) -> RowBatch:
     """One table of the group's files: the counted columns, text as plain strings (a
     dictionary-encoded or large string column reads the same), an empty note where the
     files have none that can be used. pyarrow does not check that text read from a file is
-    UTF-8, and DuckDB gives up its whole database on text that is not: every table is
+    UTF-8, and DuckDB gives up its whole database on text that is not: the table is
     validated first, and a file whose text is not (a flipped bit where there is no page
     checksum) is left out with its reason."""
     import pyarrow as pa
 
-    counted = [_counted(t, group.has_note) for t in group.tables]
-    whole = pa.concat_tables(counted)
+    tables, paths, ids = group.tables, group.paths, group.ids
     refused: list[tuple[int, str]] = []
+    whole = _counted(pa.concat_tables(tables), group.has_note)  # metadata may differ
     try:
         whole.validate(full=True)
     except pa.ArrowException:
         keep = []
-        for i, t in enumerate(counted):
+        for i, t in enumerate(tables):
             try:
-                t.validate(full=True)
+                _counted(t, group.has_note).validate(full=True)
                 keep.append(i)
             except pa.ArrowException:
-                refused.append((group.ids[i], "text that is not valid UTF-8 (corrupt data)"))
-        counted = [counted[i] for i in keep]
-        whole = pa.concat_tables(counted) if counted else whole.slice(0, 0)
-        paths = [group.paths[i] for i in keep]
-        ids = [group.ids[i] for i in keep]
-    else:
-        paths, ids = group.paths, group.ids
-    idx = pa.chunked_array([pa.repeat(pa.scalar(i, pa.int32()), t.num_rows)
-                            for i, t in enumerate(counted)], pa.int32())
-    return RowBatch(tuple(paths), tuple(ids), whole.append_column("file_idx", idx),
-                    tuple(refused))
+                refused.append((ids[i], "text that is not valid UTF-8 (corrupt data)"))
+        tables = [tables[i] for i in keep]
+        paths = [paths[i] for i in keep]
+        ids = [ids[i] for i in keep]
+        whole = (_counted(pa.concat_tables(tables), group.has_note) if tables
+                 else whole.slice(0, 0))
+    return RowBatch(tuple(paths), tuple(ids),
+                    whole.append_column("file_idx", _file_index(tables)), tuple(refused))
+
+
+def _file_index(tables: list[Any]) -> Any:
+    """Each row's table's place: 0 0 0 1 1 2 …, made in Arrow from one run per table."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    ends = list(accumulate(t.num_rows for t in tables))
+    if not ends or not ends[-1]:
+        return pa.array([], pa.int32())
+    runs = [(end, i) for i, end in enumerate(ends) if end and (i == 0 or end != ends[i - 1])]
+    return pc.run_end_decode(pa.RunEndEncodedArray.from_arrays(
+        pa.array([e for e, _ in runs], pa.int32()), pa.array([i for _, i in runs], pa.int32())))
 
 
 def _counted(table: Any, has_note: bool) -> Any:
