@@ -46,7 +46,7 @@ from dashboard.engine.model import (
     TargetState,
 )
 from dashboard.engine.parquet_schema import ProgressLayout, check_progress
-from dashboard.engine.row_batches import RowBatcher
+from dashboard.engine.row_batches import TEXT_COLUMNS, RowBatcher
 from dashboard.engine.store import (
     ANSWERS_KEPT,
     LoadedFile,
@@ -66,6 +66,12 @@ DROP_REASONS = {
     "reported_at_out_of_range": "reported_at is before 1900 or after 2999",
     "unknown_target_id": "unknown target_id",
 }
+
+
+ROWS_IN_MEMORY_BYTES = 32 << 10
+"""Files up to this size go to DuckDB as the rows pyarrow read for the page check (per-file
+costs are what a small file's read is made of); larger ones DuckDB reads again itself, which
+is faster for them and holds less (bench/engine_bench.py, bench/scale_bench.py)."""
 
 
 @dataclass
@@ -117,8 +123,12 @@ class Engine:
         memory_limit: str = "128MB",
         threads: int = 2,
         answers_kept: int = ANSWERS_KEPT,
+        rows_in_memory_bytes: int = ROWS_IN_MEMORY_BYTES,
     ) -> None:
+        """rows_in_memory_bytes: files up to this size reach DuckDB as the rows read for the
+        page check; larger ones DuckDB reads itself (0: every file)."""
         self.folder = Path(folder).resolve()
+        self._rows_in_memory_bytes = rows_in_memory_bytes
         if not self.folder.is_dir():
             raise CampaignError.of("data_folder_not_found", place=folder)
         self.campaign: Campaign = load_campaign(self.folder)
@@ -366,11 +376,12 @@ class Engine:
         entries: dict[str, _Entry] = {}
         loaded: list[LoadedFile] = []
         unread: dict[str, str] = {}
+        large: list[LoadedFile] = []
         batcher = RowBatcher()
         root = str(self.folder)
         # one thread: two reading at once were slower (pyarrow holds the GIL for most of
         # a small file's read)
-        reads = map(read_checked, [f"{root}/{r}" for r in rels if current[r].size])
+        reads = (read_checked(f"{root}/{r}", TEXT_COLUMNS) for r in rels if current[r].size)
         last_schema: Any = None  # files side by side most often share their schema
         last_verdict: ProgressLayout | str = ""
         for r in rels:
@@ -390,6 +401,10 @@ class Engine:
             if layout is None:
                 continue
             path = f"{root}/{r}"
+            if current[r].size > self._rows_in_memory_bytes:  # DuckDB reads it again itself
+                loaded.append(self._use(r, current[r], path, layout, entries))
+                large.append(loaded[-1])
+                continue
             try:
                 full = batcher.add(self._next_id, path, got, layout.has_note, schema)
             except ValueError as e:  # text DuckDB reads but pyarrow cannot make plain
@@ -400,6 +415,7 @@ class Engine:
                 staging.add(batch)
         for batch in batcher.rest():
             staging.add(batch)
+        staging.add_files(large)
         # what pyarrow could not read: the footer's reason as DuckDB gives it first, then the
         # columns', then the pages' (in that order a user can act on them)
         footers = staging.footer_columns([f"{root}/{r}" for r in unread])

@@ -16,6 +16,7 @@ as much as the read itself on small files. Only a file that fails is read again 
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -28,8 +29,12 @@ VERIFY_PAGES = True
 """Page checksums are verified on every read (benchmarks switch it off to measure its cost)."""
 
 
-def read_checked(path: str) -> pa.Table | str:
-    """Every row of the file, its pages verified; else a plain reason naming the column."""
+def read_checked(path: str, text: Sequence[str] = ()) -> pa.Table | str:
+    """Every row of the file, its pages verified; else a plain reason naming the column.
+
+    text: columns to read as dictionaries when the file has them (as their pages mostly
+    are): a file of 10,000 rows then reads in a quarter of the time, and DuckDB groups them
+    faster too (bench/engine_bench.py)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -50,10 +55,17 @@ def read_checked(path: str) -> pa.Table | str:
         # wrapper's per-file set-up cost as much as the read itself on small files
         from pyarrow._parquet import ParquetReader
 
+        names = [n for n in text if _named_in_footer(data, n)]
         reader = ParquetReader()
         try:
-            reader.open(pa.BufferReader(data), page_checksum_verification=VERIFY_PAGES,
-                        pre_buffer=False)
+            try:
+                reader.open(pa.BufferReader(data), page_checksum_verification=VERIFY_PAGES,
+                            pre_buffer=False, read_dictionary=names or None)
+            except KeyError:  # a name the footer had, but not as a column
+                reader.close()
+                reader = ParquetReader()
+                reader.open(pa.BufferReader(data), page_checksum_verification=VERIFY_PAGES,
+                            pre_buffer=False)
             table: pa.Table = reader.read_all(use_threads=False)
             return table
         except failures:
@@ -82,6 +94,16 @@ def damaged_reason(path: str) -> str | None:
     """None when every page reads back intact; else a plain reason naming the column."""
     got = read_checked(path)
     return got if isinstance(got, str) else None
+
+
+def _named_in_footer(data: bytes, name: str) -> bool:
+    """Whether the footer holds `name` as a string (Thrift: its length, then its bytes):
+    a column of that name may exist; one that does not is never asked for."""
+    if len(data) < 12 or data[-4:] != b"PAR1":
+        return False
+    footer = int.from_bytes(data[-8:-4], "little")
+    raw = name.encode()
+    return bytes([len(raw)]) + raw in data[-8 - footer:-8]
 
 
 def _read_all(fd: int, size: int) -> bytes:

@@ -155,8 +155,18 @@ def _file_index(tables: list[Any]) -> Any:
         pa.array([e for e, _ in runs], pa.int32()), pa.array([i for _, i in runs], pa.int32())))
 
 
+def _string_or_dictionary(dtype: Any) -> bool:
+    """Text DuckDB takes as it is: plain strings, or a dictionary of them (how the engine
+    asks pyarrow to read text: DuckDB groups it faster so)."""
+    import pyarrow as pa
+
+    return bool(dtype == pa.string() or (pa.types.is_dictionary(dtype)
+                                         and dtype.value_type == pa.string()))
+
+
 def _counted(table: Any, has_note: bool) -> Any:
     import pyarrow as pa
+
 
     n = table.num_rows
     columns = []
@@ -165,7 +175,7 @@ def _counted(table: Any, has_note: bool) -> Any:
             columns.append(pa.nulls(n, pa.string()))
             continue
         col = table.column(name)
-        if name in TEXT_COLUMNS and col.type != pa.string():
+        if name in TEXT_COLUMNS and not _string_or_dictionary(col.type):
             col = col.cast(pa.string())
         columns.append(col)
     return pa.Table.from_arrays(columns, names=list(COUNTED))

@@ -20,9 +20,8 @@ from typing import Any
 import duckdb
 
 from dashboard.engine.errors import CampaignError, EngineError
-from dashboard.engine.integrity import read_checked
 from dashboard.engine.parquet_schema import ProgressLayout, top_level_columns
-from dashboard.engine.row_batches import RowBatch, RowBatcher
+from dashboard.engine.row_batches import RowBatch
 from dashboard.engine.sql import statement
 from dashboard.engine.targets import Target
 from dashboard.engine.text_safety import SQL_PARAMS
@@ -65,7 +64,7 @@ ROW_TYPES_KEPT = 32
 """Distinct Arrow schemas whose DuckDB types are kept (past it the cache starts again)."""
 
 FILES_PER_READ = 2000
-"""Files per DuckDB read of footers: a read over many files holds each one's reader
+"""Files per DuckDB read of footers or rows: a read over many files holds each one's reader
 and metadata until it ends (130 MB more per 10,000 small files for footers alone, outside
 DuckDB's memory_limit), so a cold start over 100,000 files reads them this many at a time."""
 
@@ -246,29 +245,69 @@ class ProgressStore:
         del self._row_types[ROW_TYPES_KEPT:]
         return got
 
-    def _stage(self, cur: duckdb.DuckDBPyConnection, batch: RowBatch, cut: datetime | None,
-               failed: dict[int, str]) -> None:
-        """Reduce a batch into `stage`; a batch DuckDB refuses is tried file by file."""
+    def _stage_rows(self, cur: duckdb.DuckDBPyConnection, batch: RowBatch,
+                    failed: dict[int, str]) -> None:
+        """Reduce a batch of rows read into `stage`; one DuckDB refuses goes file by file."""
         failed.update(batch.refused)
         if not batch.paths:
             return
         try:
-            self._reduce(cur, batch, cut)
+            self._reduce_rows(cur, batch)
             return
         except (duckdb.Error, ValueError) as e:
             if len(batch.paths) == 1:
                 failed[batch.file_ids[0]] = read_error_reason(e, batch.paths[0])
                 return
         for i in range(len(batch.paths)):
-            self._stage(cur, batch.one(i), cut, failed)
+            self._stage_rows(cur, batch.one(i), failed)
 
-    def _reduce(self, cur: duckdb.DuckDBPyConnection, batch: RowBatch,
-                cut: datetime | None) -> None:
+    def _reduce_rows(self, cur: duckdb.DuckDBPyConnection, batch: RowBatch) -> None:
         cur.register("batch", batch.table)
         try:
-            self._run(cur, "reduce_progress", {"paths": list(batch.paths), "cut": cut})
+            self._run(cur, "reduce_progress_rows", {"paths": list(batch.paths)})
         finally:
             cur.unregister("batch")
+        self._run(cur, "stage_out_of_range")
+
+    def _stage_files(
+        self,
+        cur: duckdb.DuckDBPyConnection,
+        files: list[LoadedFile],
+        cut: datetime | None,
+        failed: dict[int, str],
+    ) -> None:
+        """Reduce files DuckDB reads itself into `stage`, in batches of files that read
+        alike (large files, and a day's files read again up to a cut-off)."""
+        layouts: dict[ProgressLayout, list[LoadedFile]] = {}
+        for f in files:
+            layouts.setdefault(f.layout, []).append(f)
+        # a batch is files of one schema (names, types, order): read as one table, with no
+        # unifying of schemas; so naive and zoned columns never share a read (one read would
+        # give them one type), nor does a file whose note is left out with one that has it
+        batches = [same[i:i + FILES_PER_READ] for same in layouts.values()
+                   for i in range(0, len(same), FILES_PER_READ)]
+        for batch in batches:
+            try:
+                self._reduce_files(cur, batch, cut)
+                continue
+            except duckdb.Error as e:
+                if len(batch) == 1:
+                    failed[batch[0].file_id] = read_error_reason(e, batch[0].path)
+                    continue
+            for f in batch:  # a corrupt page fails the whole batch: find which file, alone
+                try:
+                    self._reduce_files(cur, [f], cut)
+                except duckdb.Error as e:
+                    failed[f.file_id] = read_error_reason(e, f.path)
+
+    def _reduce_files(self, cur: duckdb.DuckDBPyConnection, batch: list[LoadedFile],
+                      cut: datetime | None) -> None:
+        name = ("reduce_progress_with_note" if batch[0].layout.has_note
+                else "reduce_progress_without_note")
+        self._run(cur, name, {
+            "files": [glob_escape(f.path) for f in batch],
+            "cut": cut,
+        })
         self._run(cur, "stage_out_of_range")
 
     def set_targets(self, targets: Sequence[Target]) -> None:
@@ -337,20 +376,11 @@ class ProgressStore:
 
     def _patch(self, cur: duckdb.DuckDBPyConnection, k: int, day: date, cut: datetime
                ) -> None:
-        """Exact reports of one day up to cut, read again from the files that hold that day
-        (a file that no longer reads is left out: the next refresh says why)."""
+        """Exact reports of one day up to cut, read again from the files that hold that day."""
         ids = [int(r[0]) for r in self._run(cur, "files_on_day", {"day": day})]
         files = [self._loaded[i] for i in ids if i in self._loaded]
         self._run(cur, "stage_clear")
-        batcher = RowBatcher()
-        for f in files:
-            got = read_checked(f.path)
-            if isinstance(got, str):
-                continue
-            for batch in batcher.add(f.file_id, f.path, got, f.layout.has_note):
-                self._stage(cur, batch, cut, {})
-        for batch in batcher.rest():
-            self._stage(cur, batch, cut, {})
+        self._stage_files(cur, files, cut, {})
         self._run(cur, "patch_from_stage", {"k": k, "day": day, **SQL_PARAMS})
         self._run(cur, "stage_clear")
 
@@ -396,8 +426,12 @@ class Staging:
         return self._store._footer_columns(self._cur, paths)
 
     def add(self, batch: RowBatch) -> None:
-        """Reduce a batch of files' rows into the scratch table."""
-        self._store._stage(self._cur, batch, None, self.failed)
+        """Reduce a batch of files' rows, read already, into the scratch table."""
+        self._store._stage_rows(self._cur, batch, self.failed)
+
+    def add_files(self, files: list[LoadedFile]) -> None:
+        """Reduce files DuckDB reads itself into the scratch table."""
+        self._store._stage_files(self._cur, files, None, self.failed)
 
     def commit(self, *, remove: Sequence[int], add: Sequence[LoadedFile],
                replaces: Mapping[int, int] | None = None

@@ -2,11 +2,11 @@
 -- (file, target, reporter, local day); rows that cannot count are grouped by their reason.
 -- The cursor's TimeZone is the campaign's, so CAST(reported_at AS TIMESTAMP) is local wall
 -- time for naive and zoned columns alike; only each group's winner becomes an instant.
--- `batch` is an Arrow table of files already read (dashboard/engine/row_batches.py):
--- file_idx is each row's file's place in $paths.
+-- A batch is files of one schema (dashboard/engine/store.py): no union_by_name, which would
+-- read every footer once more.
 INSERT INTO stage
 SELECT
-    list_extract($paths::VARCHAR[], file_idx + 1) AS file,
+    file,
     drop_reason,
     target_id,
     reporter,
@@ -17,7 +17,7 @@ SELECT
     CAST(first_local_at AS TIMESTAMPTZ) AS first_at
 FROM (
     SELECT
-        file_idx,
+        file,
         drop_reason,
         target_id,
         reporter,
@@ -28,7 +28,7 @@ FROM (
         min(local_at) AS first_local_at
     FROM (
         SELECT
-            file_idx,
+            filename AS file,
             target_id,
             reporter,
             note,
@@ -41,7 +41,10 @@ FROM (
                 WHEN value IS NULL THEN 'null_value'
                 WHEN NOT isfinite(CAST(value AS DOUBLE)) THEN 'non_finite_value'
             END AS drop_reason
-        FROM batch
+        FROM (
+            SELECT target_id, reporter, reported_at, value, note, filename
+            FROM read_parquet($files::VARCHAR[], filename = true)
+        )
     )
     WHERE drop_reason IS NOT NULL
         OR local_at <= CAST(coalesce($cut::TIMESTAMPTZ, 'infinity'::TIMESTAMPTZ) AS TIMESTAMP)
