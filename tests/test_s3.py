@@ -486,3 +486,40 @@ async def test_over_ssh_a_past_day_and_the_since_comparison_are_stale_during_an_
                 viewer.conn.close()
     finally:
         relay.cut()
+
+
+def test_serve_web_on_a_bucket_shows_its_figures_and_a_new_object_in_a_real_browser(
+        server: S3Server, bucket: str, tmp_path: Path) -> None:
+    """The real `thidua serve-web --data s3://…/prefix`, its kiosk read back from a headless
+    Chromium: the bucket's figures, then an object put meanwhile, on the page."""
+    import psutil
+
+    from tools import browser_kiosk
+
+    if not browser_kiosk.CHROMIUM.exists():
+        pytest.skip("/usr/bin/chromium is not installed")
+    client = server.client()
+    upload_tree(client, bucket, "lang-son/", small_campaign(tmp_path / "d"))
+    url = f"s3://{bucket}/lang-son"
+    put: list[bool] = []
+
+    def new_figure_shown(screens: list[list[str]]) -> bool:
+        text = "\n".join(screens[-1])
+        if not put and "OCOP" in text:
+            assert "0/2 sản phẩm" in text  # the bucket's figures, before the new object
+            client.put_object(Bucket=bucket, Key="lang-son/progress/live-kt01.parquet",
+                              Body=_progress([("KT01", "Phòng Kinh tế", 2.0)]))
+            put.append(True)
+        return bool(put) and "2/2 sản phẩm" in text
+
+    # the economy panel stays in the spotlight for the whole test (--dwell)
+    with browser_kiosk.serve_web(url, tmp_path / "state",
+                                 options=("--poll", "0.5", "--dwell", "120")) as web:
+        seen = browser_kiosk.look(web, (1280, 720), new_figure_shown, tmp_path / "chromium",
+                                  timeout=25)
+    assert put, f"the page never showed the bucket's figures: {seen.last}"
+    assert "2/2 sản phẩm" in seen.last, seen.last
+    assert "Kinh tế" in seen.last and "cập nhật lúc" in seen.last
+    kiosks = [p for p in psutil.process_iter(["cmdline"])
+              if url in " ".join(p.info["cmdline"] or [])]
+    assert not kiosks, "a kiosk process outlived the server"
