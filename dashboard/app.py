@@ -409,7 +409,8 @@ class ThiduaApp(App[int]):
         if target is None:
             return
         self.push_screen(TargetScreen(self.source.campaign, target, self.tr,
-                                      source=self.source, as_of=self.as_of))
+                                      source=self.source, as_of=self.as_of,
+                                      shown=self.snapshot))
 
     def _apply_key_labels(self) -> None:
         """The app's keys and those of every open screen (the footer follows `v`)."""

@@ -447,11 +447,11 @@ async def test_serve_ssh_on_a_bucket_shows_a_new_object_to_a_real_ssh_viewer(
             viewer.conn.close()
 
 
-async def test_over_ssh_a_past_day_and_the_since_comparison_are_stale_during_an_outage(
+async def test_over_ssh_a_past_day_the_since_comparison_and_a_drill_down_are_stale(
         server: S3Server, bucket: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A viewer who travels back a day, or compares with the last meeting, while the bucket
-    cannot be reached is told the copy may be behind, as the live view is; and no longer once
-    the bucket is back."""
+    """A viewer who travels back a day, compares with the last meeting or opens a target
+    while the bucket cannot be reached is told the copy may be behind, as the live view is;
+    and no longer once the bucket is back."""
     from tests.test_ssh_support import Viewer
 
     upload_tree(server.client(), bucket, "", small_campaign(tmp_path / "d"))
@@ -479,6 +479,11 @@ async def test_over_ssh_a_past_day_and_the_since_comparison_are_stale_during_an_
                 assert any(stale in row for row in rows[title + 1:title + 4]), shown
                 viewer.press("\x1b")
                 await viewer.wait_for(lambda s: "Thay đổi kể từ" not in s)
+                viewer.press("\r")  # the chosen target's drill-down, the whole screen
+                shown = await viewer.wait_for("Báo cáo theo đơn vị")
+                assert stale in shown and "XEM LẠI QUÁ KHỨ" not in shown
+                viewer.press("\x1b")
+                await viewer.wait_for("XEM LẠI QUÁ KHỨ")
                 relay.restore()
                 shown = await viewer.wait_for(lambda s: stale not in s, timeout=10)
                 assert "Số liệu đến 23:59 14/7/2020" in shown  # still the past day, fresh

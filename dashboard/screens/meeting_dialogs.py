@@ -67,11 +67,8 @@ class SinceModal(ModalScreen[None]):
 
     def on_mount(self) -> None:
         snap = self.snapshot
-        stale = None
-        if snap.error:
-            stale = presenters.stale_text(snap, catalogue(self.lang),
-                                          ZoneInfo(snap.campaign.timezone))
-        show_banner(self.query_one("#since-stale", Static), stale)
+        show_banner(self.query_one("#since-stale", Static), presenters.outage_text(
+            snap, catalogue(self.lang), ZoneInfo(snap.campaign.timezone)))
 
 
 class SinceDateModal(DateModal):
