@@ -321,7 +321,10 @@ class ThiduaApp(App[int]):
     def _since_worker(self, baseline: datetime, as_of: datetime) -> None:
         try:
             now = self.source.snapshot(as_of)
-            comparison = since_rules.compare(self.source.snapshot(baseline), now)
+            then = self.source.snapshot(baseline)
+            comparison = since_rules.compare(then, now)
+            if now.error is None and then.error is not None:  # stale since the first one
+                now = replace(now, error=then.error, stale_since=then.stale_since)
         except ThiduaError as e:
             self.call_from_thread(self.notify, meeting_strings(self.lang)(
                 "since.failed", error=e), severity="error")
@@ -406,7 +409,8 @@ class ThiduaApp(App[int]):
         if target is None:
             return
         self.push_screen(TargetScreen(self.source.campaign, target, self.tr,
-                                      source=self.source, as_of=self.as_of))
+                                      source=self.source, as_of=self.as_of,
+                                      shown=self.snapshot))
 
     def _apply_key_labels(self) -> None:
         """The app's keys and those of every open screen (the footer follows `v`)."""

@@ -43,6 +43,11 @@ USAGE_MESSAGES: dict[str, str] = {
     "office_hours_clock": "office hours {value}: hours 00–24, minutes 00–59",
     "office_hours_empty": "office hours {value} open and close at the same time",
     "office_day": "office day {value} is not one of {days}",
+    "kiosk_not_table": "campaign.toml: [kiosk] must be a table",
+    "kiosk_unknown_keys": "campaign.toml: [kiosk] has unknown key(s) {keys} (known: {known})",
+    "kiosk_office_hours_text": "[kiosk] office_hours must be text like \"07:00-18:00\"",
+    "kiosk_office_days_list": "[kiosk] office_days must be a list like [\"mon\", \"fri\"]",
+    "kiosk_unlock": "[kiosk] unlock {value} must be one of {actions}",
     "s3_credentials_in_address": "--data {value}: credentials and endpoints never go on the "
                                  "command line (use AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, "
                                  "AWS_ENDPOINT_URL or a profile)",

@@ -36,9 +36,19 @@ def keys(*pressed: str) -> Step:
 
 
 async def folder_gone(app: ThiduaApp, pilot: Pilot[int], folder: Path) -> None:
-    shutil.rmtree(folder / "progress")
+    """The data folder goes: the last figures stay under the stale banner (an empty progress
+    folder is no error, it shows no banner)."""
+    shutil.rmtree(folder)
     app.request_refresh()
     await settle(app, pilot)
+    assert app.snapshot is not None and app.snapshot.error
+
+
+def _then(first: Step, second: Step) -> Step:
+    async def run(app: ThiduaApp, pilot: Pilot[int], folder: Path) -> None:
+        await first(app, pilot, folder)
+        await second(app, pilot, folder)
+    return run
 
 
 def meeting_banner(away: bool) -> Step:
@@ -59,6 +69,7 @@ SCREENS: dict[str, Step] = {
     "past view": keys("left_square_bracket"),
     "leaderboard": keys("l"),
     "stale banner": folder_gone,
+    "stale drill-down": _then(folder_gone, keys("down", "enter")),
     "meeting banner": meeting_banner(away=False),
     "meeting banner (stepped out)": meeting_banner(away=True),
 }
@@ -126,6 +137,24 @@ async def test_kiosk_highlight_is_readable(tmp_path: Path, theme: str,
     bad = [f for f in found if f.ratio < f.needed]
     assert not bad, [(f.text[:30], f.fg, f.bg, round(f.ratio, 2)) for f in bad]
     print(f"{theme:14} {'kiosk (new data)':24} {lowest(found)}")
+
+
+@pytest.mark.parametrize("theme", THEMES)
+async def test_kiosk_stale_banner_is_readable(tmp_path: Path, theme: str,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    folder = copy_sample(tmp_path / "d")
+    app, _clock = make_kiosk(folder)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await started(app, pilot)
+        app.theme = theme
+        shutil.rmtree(folder)  # the last figures stay, under the banner
+        await refresh(app, pilot)
+        found = findings(app.export_screenshot(), tracks=track_colours(app))
+    assert any("SỐ LIỆU CŨ" in f.text for f in found), [f.text[:30] for f in found]
+    bad = [f for f in found if f.ratio < f.needed]
+    assert not bad, [(f.text[:30], f.fg, f.bg, round(f.ratio, 2)) for f in bad]
+    print(f"{theme:14} {'kiosk (stale)':24} {lowest(found)}")
 
 
 def test_contrast_formula_matches_wcag() -> None:

@@ -179,6 +179,35 @@ def test_a_bad_kiosk_table_is_an_error_naming_the_key(tmp_path: Path, table: str
         kiosk_settings(load_campaign(folder))
 
 
+@pytest.mark.parametrize("top, table, shown", [
+    ("kiosk = 5\n", "", "campaign.toml: [kiosk] phải là một bảng"),
+    ("", "[kiosk]\ndwel_seconds = 5\n",
+     "campaign.toml: [kiosk] có khóa không hợp lệ dwel_seconds (các khóa hợp lệ: "
+     "dwell_seconds, behind_bonus_seconds,"),
+    ("", "[kiosk]\noffice_hours = 7\n",
+     '[kiosk] office_hours phải là chuỗi văn bản dạng "07:00-18:00"'),
+    ("", '[kiosk]\noffice_days = "mon"\n',
+     '[kiosk] office_days phải là danh sách dạng ["mon", "fri"]'),
+    ("", '[kiosk]\nunlock = "maybe"\n',
+     "[kiosk] unlock 'maybe' phải là một trong các giá trị app, exit, off"),
+], ids=["not-a-table", "unknown-key", "hours-not-text", "days-not-a-list", "unlock"])
+def test_a_kiosk_table_of_the_wrong_shape_is_told_in_vietnamese(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], top: str, table: str,
+        shown: str) -> None:
+    """`thidua kiosk` stops at start with the table's problem in the users' language."""
+    from dashboard.cli import main
+
+    folder = copy_sample(tmp_path / "d")
+    toml = folder / "campaign.toml"
+    toml.write_text(top + toml.read_text(encoding="utf-8") + "\n" + table, encoding="utf-8")
+    assert main(["kiosk", "--data", str(folder)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("thidua: ") and shown in err, err
+    assert unicodedata.is_normalized("NFC", err)
+    assert main(["kiosk", "--data", str(folder), "--lang", "en"]) == 2
+    assert "[kiosk]" in (english := capsys.readouterr().err) and english != err
+
+
 def test_kiosk_catalogues_have_the_same_keys_and_vietnamese_in_nfc() -> None:
     vi, en = kiosk_strings("vi"), kiosk_strings("en")
     assert vi.keys() == en.keys()

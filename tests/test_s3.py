@@ -5,9 +5,10 @@ fetched, a new object on a running dashboard's screen, the bucket unreachable an
 from __future__ import annotations
 
 import argparse
+import contextlib
 import itertools
 import os
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pyarrow as pa
@@ -23,6 +24,7 @@ from dashboard.s3.mirror import Mirror
 from tests.app_support import MID_CAMPAIGN, copy_sample, screen_text, wait_for
 from tests.hostile_support import FILE_NAME, make_hostile
 from tests.s3_support import Relay, S3Server, listing, start_server, upload_tree
+from tests.test_ssh_support import Keys
 from widgets.area_panel import AreaPanel
 
 _names = itertools.count()
@@ -395,22 +397,21 @@ def test_import_puts_one_new_object_and_never_over_another(
     assert listing(client, bucket) == after
 
 
-async def test_serve_ssh_on_a_bucket_shows_a_new_object_to_a_real_ssh_viewer(
-        server: S3Server, bucket: str, tmp_path: Path) -> None:
-    """The real command (its own process, reading the AWS variables) and a real SSH client."""
+@contextlib.asynccontextmanager
+async def serve_ssh(tmp_path: Path, url: str) -> AsyncIterator[tuple[int, Keys]]:
+    """The real `thidua serve-ssh --data s3://…` (its own process, reading the AWS variables
+    of this test's environment) at 10:00 on 15/7/2020; its port and the viewer's keys."""
     import asyncio
     import re
     import signal
     import subprocess
     import sys
 
-    from tests.test_ssh_support import Viewer, make_keys
+    from tests.test_ssh_support import make_keys
 
-    client = server.client()
-    upload_tree(client, bucket, "", small_campaign(tmp_path / "d"))
     keys = make_keys(tmp_path / "keys")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "dashboard", "serve-ssh", "--data", f"s3://{bucket}",
+        [sys.executable, "-m", "dashboard", "serve-ssh", "--data", url,
          "--poll", "0.3", "--listen", "127.0.0.1:0", "--authorized-keys", str(keys.authorized),
          "--host-key", str(tmp_path / "host_key"), "--log-file", str(tmp_path / "ssh.log"),
          "--now", "2020-07-15T10:00"],
@@ -418,7 +419,23 @@ async def test_serve_ssh_on_a_bucket_shows_a_new_object_to_a_real_ssh_viewer(
     try:
         assert proc.stdout is not None
         line = await asyncio.wait_for(asyncio.to_thread(proc.stdout.readline), 30)
-        port = int(re.search(r"127\.0\.0\.1:(\d+)", line).group(1))  # type: ignore[union-attr]
+        yield int(re.search(r"127\.0\.0\.1:(\d+)", line).group(1)), keys  # type: ignore[union-attr]
+        proc.send_signal(signal.SIGTERM)
+        assert await asyncio.to_thread(proc.wait, 15) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+async def test_serve_ssh_on_a_bucket_shows_a_new_object_to_a_real_ssh_viewer(
+        server: S3Server, bucket: str, tmp_path: Path) -> None:
+    """The real command and a real SSH client."""
+    from tests.test_ssh_support import Viewer
+
+    client = server.client()
+    upload_tree(client, bucket, "", small_campaign(tmp_path / "d"))
+    async with serve_ssh(tmp_path, f"s3://{bucket}") as (port, keys):
         viewer = await Viewer.open(port, keys.viewer, cols=160, rows=48)
         try:
             await viewer.wait_for("OCOP 3 sao")
@@ -428,9 +445,86 @@ async def test_serve_ssh_on_a_bucket_shows_a_new_object_to_a_real_ssh_viewer(
             await viewer.wait_for("2/2 sản phẩm", timeout=10)
         finally:
             viewer.conn.close()
-        proc.send_signal(signal.SIGTERM)
-        assert await asyncio.to_thread(proc.wait, 15) == 0
+
+
+async def test_over_ssh_a_past_day_the_since_comparison_and_a_drill_down_are_stale(
+        server: S3Server, bucket: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A viewer who travels back a day, compares with the last meeting or opens a target
+    while the bucket cannot be reached is told the copy may be behind, as the live view is;
+    and no longer once the bucket is back."""
+    from tests.test_ssh_support import Viewer
+
+    upload_tree(server.client(), bucket, "", small_campaign(tmp_path / "d"))
+    relay = Relay(int(server.endpoint.rsplit(":", 1)[1]))
+    monkeypatch.setenv("AWS_ENDPOINT_URL", relay.endpoint)
+    stale = "SỐ LIỆU CŨ"
+    try:
+        async with serve_ssh(tmp_path, f"s3://{bucket}") as (port, keys):
+            viewer = await Viewer.open(port, keys.viewer, cols=160, rows=48)
+            try:
+                await viewer.wait_for("Số liệu đến 10:00 15/7/2020")
+                relay.cut()
+                await viewer.wait_for(stale, timeout=10)
+                viewer.press("[")  # a day back: the end of 14/7, from the copy
+                shown = await viewer.wait_for("Số liệu đến 23:59 14/7/2020")
+                assert "XEM LẠI QUÁ KHỨ" in shown and stale in shown
+                assert f"không kết nối được kho lưu trữ s3://{bucket}/" in shown
+                viewer.press("s")  # the last meeting's day, a week before: 07/7
+                await viewer.wait_for("So sánh với ngày")
+                viewer.press("\r")
+                shown = await viewer.wait_for("Thay đổi kể từ")
+                rows = viewer.lines()
+                title = next(i for i, row in enumerate(rows) if "Thay đổi kể từ" in row)
+                # in the dialog itself, under its title (the dashboard's banner is above it)
+                assert any(stale in row for row in rows[title + 1:title + 4]), shown
+                viewer.press("\x1b")
+                await viewer.wait_for(lambda s: "Thay đổi kể từ" not in s)
+                viewer.press("\r")  # the chosen target's drill-down, the whole screen
+                shown = await viewer.wait_for("Báo cáo theo đơn vị")
+                assert stale in shown and "XEM LẠI QUÁ KHỨ" not in shown
+                viewer.press("\x1b")
+                await viewer.wait_for("XEM LẠI QUÁ KHỨ")
+                relay.restore()
+                shown = await viewer.wait_for(lambda s: stale not in s, timeout=10)
+                assert "Số liệu đến 23:59 14/7/2020" in shown  # still the past day, fresh
+            finally:
+                viewer.conn.close()
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+        relay.cut()
+
+
+def test_serve_web_on_a_bucket_shows_its_figures_and_a_new_object_in_a_real_browser(
+        server: S3Server, bucket: str, tmp_path: Path) -> None:
+    """The real `thidua serve-web --data s3://…/prefix`, its kiosk read back from a headless
+    Chromium: the bucket's figures, then an object put meanwhile, on the page."""
+    import psutil
+
+    from tools import browser_kiosk
+
+    if not browser_kiosk.CHROMIUM.exists():
+        pytest.skip("/usr/bin/chromium is not installed")
+    client = server.client()
+    upload_tree(client, bucket, "lang-son/", small_campaign(tmp_path / "d"))
+    url = f"s3://{bucket}/lang-son"
+    put: list[bool] = []
+
+    def new_figure_shown(screens: list[list[str]]) -> bool:
+        text = "\n".join(screens[-1])
+        if not put and "OCOP" in text:
+            assert "0/2 sản phẩm" in text  # the bucket's figures, before the new object
+            client.put_object(Bucket=bucket, Key="lang-son/progress/live-kt01.parquet",
+                              Body=_progress([("KT01", "Phòng Kinh tế", 2.0)]))
+            put.append(True)
+        return bool(put) and "2/2 sản phẩm" in text
+
+    # the economy panel stays in the spotlight for the whole test (--dwell)
+    with browser_kiosk.serve_web(url, tmp_path / "state",
+                                 options=("--poll", "0.5", "--dwell", "120")) as web:
+        seen = browser_kiosk.look(web, (1280, 720), new_figure_shown, tmp_path / "chromium",
+                                  timeout=25)
+    assert put, f"the page never showed the bucket's figures: {seen.last}"
+    assert "2/2 sản phẩm" in seen.last, seen.last
+    assert "Kinh tế" in seen.last and "cập nhật lúc" in seen.last
+    kiosks = [p for p in psutil.process_iter(["cmdline"])
+              if url in " ".join(p.info["cmdline"] or [])]
+    assert not kiosks, "a kiosk process outlived the server"

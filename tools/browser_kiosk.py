@@ -127,13 +127,15 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
 
 
 @contextmanager
-def serve_web(folder: Path, state: Path, now: str = "2020-07-15T10:00") -> Iterator[str]:
-    """`thidua serve-web` on a free loopback port; yields its URL."""
+def serve_web(data: Path | str, state: Path, now: str = "2020-07-15T10:00",
+              options: tuple[str, ...] = ()) -> Iterator[str]:
+    """`thidua serve-web` on a free loopback port (data: a folder or an s3:// address, with
+    more of its options); yields its URL."""
     port = free_port()
     env = {**os.environ, "XDG_STATE_HOME": str(state)}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "dashboard", "serve-web", "--data", str(folder), "--now", now,
-         "--host", "127.0.0.1", "--port", str(port)],
+        [sys.executable, "-m", "dashboard", "serve-web", "--data", str(data), "--now", now,
+         "--host", "127.0.0.1", "--port", str(port), *options],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}/"
     try:

@@ -35,6 +35,24 @@ def rows_used(svg: str, height: int) -> int:
     return min(len(used), height)
 
 
+def keep_spaces(svg: str) -> str:
+    """Textual's SVG with its runs' spaces kept by every renderer: without xml:space, librsvg
+    drops the no-break space that starts a run, so each such run moved a cell left and the
+    compact footer read "escQuay lại" in the pictures (a terminal and a browser show the
+    space)."""
+    return svg.replace("<svg ", '<svg xml:space="preserve" ', 1)
+
+
+def to_png(svg: str, png: Path) -> None:
+    """The picture of a screen, by rsvg-convert (which must be on PATH)."""
+    svg_file = png.with_suffix(".svg")
+    svg_file.write_text(keep_spaces(svg), encoding="utf-8")
+    try:
+        subprocess.run(["rsvg-convert", "-o", str(png), str(svg_file)], check=True)
+    finally:
+        svg_file.unlink()
+
+
 def _app(folder: Path, kind: str, lang: str) -> ThiduaApp:
     source = EngineSource(folder, wall=lambda: AT.timestamp())
     options = AppOptions(lang=lang, watch=False, rescan_seconds=3600)
@@ -69,11 +87,10 @@ async def main(out: Path, kinds: tuple[str, ...] = ("dashboard", "kiosk", "detai
                 for lang in ("vi", "en") if (w, h) == (160, 48) else ("vi",):
                     svg = await shoot(folder, kind, (w, h), lang)
                     name = f"{kind}-{w}x{h}" + ("" if lang == "vi" else "-en")
-                    (out / f"{name}.svg").write_text(svg, encoding="utf-8")
                     if shutil.which("rsvg-convert"):
-                        subprocess.run(["rsvg-convert", "-o", str(out / f"{name}.png"),
-                                        str(out / f"{name}.svg")], check=True)
-                        (out / f"{name}.svg").unlink()
+                        to_png(svg, out / f"{name}.png")
+                    else:
+                        (out / f"{name}.svg").write_text(keep_spaces(svg), encoding="utf-8")
                     used = rows_used(svg, h)
                     print(f"{name}: {used}/{h} rows used ({100 * used / h:.0f} %)")
 

@@ -68,12 +68,11 @@ def kiosk_settings(campaign: Campaign, **overrides: Any) -> KioskSettings:
     """
     table = campaign.settings.get("kiosk", {})
     if not isinstance(table, Mapping):
-        raise KioskSettingsError("campaign.toml: [kiosk] must be a table")
+        raise KioskSettingsError.of("kiosk_not_table")
     unknown = sorted(set(table) - set(_KEYS))
     if unknown:
-        raise KioskSettingsError(
-            f"campaign.toml: [kiosk] has unknown key(s) {', '.join(unknown)} "
-            f"(known: {', '.join(_KEYS)})")
+        raise KioskSettingsError.of("kiosk_unknown_keys", keys=", ".join(unknown),
+                                    known=", ".join(_KEYS))
     base = KioskSettings(stale_after_hours=(campaign.reporting_interval_days + 1) * 24.0)
     given = {k: v for k, v in overrides.items() if v is not None}
     for key in set(_NUMBERS) & set(given):  # the option, not the table, is then to blame
@@ -92,10 +91,10 @@ def _apply(base: KioskSettings, values: Mapping[str, Any], *, hours_option: bool
         hours = values.get("office_hours", "07:00-18:00")
         days = values.get("office_days")
         if not isinstance(hours, str):
-            raise KioskSettingsError("[kiosk] office_hours must be text like \"07:00-18:00\"")
+            raise KioskSettingsError.of("kiosk_office_hours_text")
         if days is not None and not (isinstance(days, list)
                                      and all(isinstance(d, str) for d in days)):
-            raise KioskSettingsError("[kiosk] office_days must be a list like [\"mon\", \"fri\"]")
+            raise KioskSettingsError.of("kiosk_office_days_list")
         try:
             changes["office_hours"] = parse_office_hours(hours, days)
         except ValueError as e:
@@ -104,8 +103,8 @@ def _apply(base: KioskSettings, values: Mapping[str, Any], *, hours_option: bool
     if "unlock" in values:
         unlock = values["unlock"]
         if unlock not in UNLOCK_ACTIONS:
-            raise KioskSettingsError(
-                f"[kiosk] unlock {unlock!r} must be one of {', '.join(UNLOCK_ACTIONS)}")
+            raise KioskSettingsError.of("kiosk_unlock", value=_show(unlock),
+                                        actions=", ".join(UNLOCK_ACTIONS))
         changes["unlock"] = unlock
     return replace(base, **changes)
 

@@ -15,9 +15,10 @@ from dashboard import numbers_dates
 from dashboard.engine.campaign import Campaign
 from dashboard.engine.model import SinceComparison, Snapshot
 from dashboard.engine.since import default_baseline
-from dashboard.i18n import Catalogue
+from dashboard.i18n import Catalogue, catalogue
 from dashboard.meeting.strings import meeting_strings
-from dashboard.screens import meeting_presenters
+from dashboard.screens import meeting_presenters, presenters
+from dashboard.screens.banner import show_banner
 from dashboard.screens.dialogs import DateModal
 
 
@@ -57,9 +58,17 @@ class SinceModal(ModalScreen[None]):
                                         ZoneInfo(self.snapshot.campaign.timezone))
         with Vertical(classes="dialog"):
             yield Label(tr("since.title", baseline=baseline), classes="dialog-title")
+            # figures from a copy that may be behind (the bucket cannot be reached) say so
+            yield Static("", id="since-stale", markup=False)
             with VerticalScroll():
                 yield Static(meeting_presenters.since_text(self.snapshot, self.comparison,
                                                            self.lang), id="since-body")
+
+
+    def on_mount(self) -> None:
+        snap = self.snapshot
+        show_banner(self.query_one("#since-stale", Static), presenters.outage_text(
+            snap, catalogue(self.lang), ZoneInfo(snap.campaign.timezone)))
 
 
 class SinceDateModal(DateModal):

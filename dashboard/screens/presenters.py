@@ -109,12 +109,19 @@ def status_text(snap: Snapshot, tr: Catalogue, tz: ZoneInfo) -> str:
     return text
 
 
+def outage_text(snap: Snapshot, tr: Catalogue, tz: ZoneInfo) -> str | None:
+    """The whole data's staleness: a failing refresh, or a bucket that cannot be reached."""
+    if not snap.error:
+        return None
+    since = numbers_dates.hm(snap.stale_since, tz) if snap.stale_since else "?"
+    return tr("ui.stale", since=since, error=reasons.say(snap.error, tr))
+
+
 def stale_text(snap: Snapshot, tr: Catalogue, tz: ZoneInfo) -> str | None:
-    """The whole data's staleness (a failing refresh), else the files whose last good rows
-    are shown in place of their bad current content."""
+    """The whole data's staleness (outage_text), else the files whose last good rows are
+    shown in place of their bad current content."""
     if snap.error:
-        since = numbers_dates.hm(snap.stale_since, tz) if snap.stale_since else "?"
-        return tr("ui.stale", since=since, error=reasons.say(snap.error, tr))
+        return outage_text(snap, tr, tz)
     held = snap.files.held
     if not held:
         return None

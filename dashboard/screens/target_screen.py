@@ -21,8 +21,10 @@ from dashboard import numbers_dates
 from dashboard.engine import semantics as rules
 from dashboard.engine.campaign import Campaign
 from dashboard.engine.errors import ThiduaError
-from dashboard.engine.model import TargetHistory, TargetState
+from dashboard.engine.model import Snapshot, TargetHistory, TargetState
 from dashboard.i18n import Catalogue
+from dashboard.screens import presenters
+from dashboard.screens.banner import show_banner
 from dashboard.screens.chart_axes import nice_ticks, tick_labels
 from dashboard.screens.key_labels import relabel
 from dashboard.screens.presenters import value_text
@@ -47,11 +49,14 @@ class TargetScreen(Screen[None]):
         error: str
 
     def __init__(self, campaign: Campaign, target: TargetState, tr: Catalogue, *,
-                 source: SnapshotSource | None = None, as_of: datetime | None = None) -> None:
+                 source: SnapshotSource | None = None, as_of: datetime | None = None,
+                 shown: Snapshot | None = None) -> None:
+        """shown: the snapshot the target comes from (its staleness is shown here too)."""
         super().__init__()
         relabel(self, tr)
         self.campaign = campaign
         self.target = target
+        self.shown = shown
         self.tr = tr
         self.source = source
         self.as_of = as_of
@@ -63,6 +68,8 @@ class TargetScreen(Screen[None]):
         # data is never markup: a title like "[bold" is shown as written
         yield Label(self._title(), id="detail-title", markup=False)
         yield Label(self._subtitle(), id="detail-sub", markup=False)
+        # figures from a copy that may be behind (the bucket cannot be reached) say so
+        yield Static("", id="detail-stale", markup=False)
         with Horizontal(id="detail-top"):
             yield Static(self._facts(), id="detail-facts", markup=False)
             with Vertical(id="detail-plot"):
@@ -89,6 +96,7 @@ class TargetScreen(Screen[None]):
         relabel(self, tr)
         self.query_one("#detail-title", Label).update(self._title())
         self.query_one("#detail-sub", Label).update(self._subtitle())
+        self._show_stale()
         self.query_one("#detail-facts", Static).update(self._facts())
         self.query_one("#detail-legend", Static).update(self._legend())
         self.query_one("#detail-reports-title", Label).update(tr("detail.reports"))
@@ -149,7 +157,14 @@ class TargetScreen(Screen[None]):
         # its keys (Back first) fit 80 columns whole only without the footer's padding
         self.query_one(Footer).compact = event.size.width < NARROW_FOOTER
 
+    def _show_stale(self) -> None:
+        text = None
+        if self.shown is not None:
+            text = presenters.outage_text(self.shown, self.tr, self.campaign.tz)
+        show_banner(self.query_one("#detail-stale", Static), text)
+
     def on_mount(self) -> None:
+        self._show_stale()
         self._add_columns(self.query_one(DataTable))
         plot = self.query_one(PlotextPlot)
         plot.plt.title(self.tr("detail.loading"))

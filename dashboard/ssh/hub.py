@@ -391,11 +391,18 @@ class Hub:
     async def _snapshot_at(self, as_of: datetime) -> bytes:
         if as_of == self._live_as_of:
             return self._live
-        key = as_of.astimezone(UTC).isoformat()
+        freshness = self._freshness
+        # a past instant from the copy is stale like the live view while the bucket cannot be
+        # reached (its numbers are right, but the copy may be behind the bucket): the
+        # bucket's generation is in the key, so an outage or its end is never served stale
+        generation = freshness.generation if freshness is not None else 0
+        key = f"{generation}@{as_of.astimezone(UTC).isoformat()}"
 
         async def compute() -> bytes:
             self.stats.past_snapshots += 1
             snap = await self._run(lambda: self.engine.snapshot(as_of))
+            if freshness is not None:
+                snap = freshness.mark(snap)
             return codec.to_json(snap).encode()
 
         return await self._cached(self._past, key, compute)
