@@ -33,7 +33,6 @@ BANNER_EN = f"Meeting: briefing of 15 Jul 2020 · presenter: {PRESENTER}"
 LIVE = "Số liệu đến 10:00 15/7/2020"
 PAST = "23:59 14/7/2020"
 """`[` from 10:00 on 15/7: the end of the day before, on the past-view banner."""
-FOLLOW_SECONDS = 1.0
 
 
 @pytest.fixture(scope="module")
@@ -61,12 +60,6 @@ def zoomed_on_culture(text: str) -> bool:
     return "Văn hóa – Xã hội" in text and "─ Kinh tế ─" not in text
 
 
-async def followed(viewers: list[Viewer], test: object, started: float) -> float:
-    """Seconds from `started` until every viewer's screen passes `test`."""
-    await asyncio.gather(*(v.wait_for(test, timeout=10) for v in viewers))  # type: ignore[arg-type]
-    return time.perf_counter() - started
-
-
 async def test_followers_follow_the_presenter_step_out_and_back_until_the_presenter_leaves(
         served: tuple[Served, str]) -> None:
     s, presenter_key = served
@@ -75,8 +68,8 @@ async def test_followers_follow_the_presenter_step_out_and_back_until_the_presen
     try:
         b.press("v")  # b reads English: the meeting does not change that
         await b.wait_for("Economy")
-        # the presenter has looked at the day before once (the server keeps that day's
-        # figures): the 1 s below is the meeting's, not a first query's on a loaded machine
+        # the presenter has looked at the day before once, as a presenter preparing does
+        # (how fast followers follow is bench/meeting_bench.py's, not a test's)
         p.press("[")
         await p.wait_for(PAST)
         p.press(".")
@@ -86,13 +79,10 @@ async def test_followers_follow_the_presenter_step_out_and_back_until_the_presen
         await a.wait_for(BANNER)
         await b.wait_for(BANNER_EN)
 
-        started = time.perf_counter()
         p.press("2[")  # zoom on the second area, then a day back
-        took = await followed([a], lambda t: zoomed_on_culture(t) and PAST in t, started)
+        await a.wait_for(lambda t: zoomed_on_culture(t) and PAST in t, timeout=10)
         await b.wait_for(lambda t: "Culture & society" in t and "─ Economy ─" not in t
                          and "23:59 14 Jul 2020" in t, timeout=10)
-        took_b = time.perf_counter() - started
-        assert took < FOLLOW_SECONDS and took_b < FOLLOW_SECONDS, (took, took_b)
         # who arrives during the meeting joins it at once
         late = await Viewer.open(s.server.port, s.keys.viewer, cols=120, rows=40)
         try:
