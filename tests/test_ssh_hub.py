@@ -143,7 +143,7 @@ async def test_the_hub_going_away_is_an_error_not_a_hang(tmp_path: Path) -> None
     started = time.monotonic()
     with pytest.raises(HubLost):
         await asyncio.to_thread(source.snapshot, PAST)
-    assert time.monotonic() - started < 1
+    assert time.monotonic() - started < 5  # a hang would wait for ever, not seconds
     source.close()
 
 
