@@ -692,3 +692,33 @@ def test_text_that_is_not_utf8_skips_the_file_and_the_rest_keeps_working(campaig
     write_progress(campaign_dir, "later.parquet", [("e2", "r1", naive(2020, 6, 5, 10), 30.0)])
     e.refresh()
     assert e.snapshot(T).target("e2").value == 30.0
+
+
+def test_small_and_large_files_count_alike_refresh_after_refresh(campaign_dir, make_engine):
+    """Small files reach DuckDB as the rows already read, files over 32 KB are read by DuckDB
+    itself: a folder with both, refreshed as files come and change, counts every report."""
+    _good(campaign_dir)
+    big = [("e1", f"b{i}", naive(2020, 6, 2, 10, i % 60), 1.0) for i in range(3000)]
+    write_progress(campaign_dir, "big.parquet", big, compression="none", use_dictionary=False)
+    assert (campaign_dir / "progress" / "big.parquet").stat().st_size > 32 << 10
+    write_progress(campaign_dir, "small.parquet", [("e1", "s1", naive(2020, 6, 3, 9), 4.0)])
+    e, snap = _run_counting(campaign_dir, make_engine, 10.0 + 3000 + 4)
+    write_progress(campaign_dir, "big2.parquet", [(t, r.replace("b", "q"), at_, v)
+                                                  for t, r, at_, v in big],
+                   compression="none", use_dictionary=False)
+    write_progress(campaign_dir, "small2.parquet", [("e1", "s2", naive(2020, 6, 4, 9), 6.0)])
+    e.refresh()
+    assert e.snapshot(T).target("e1").value == 10.0 + 6000 + 4 + 6
+    write_progress(campaign_dir, "small.parquet", [("e1", "s1", naive(2020, 6, 3, 9), 5.0)])
+    (campaign_dir / "progress" / "big2.parquet").unlink()
+    e.refresh()
+    snap = e.snapshot(T)
+    assert snap.target("e1").value == 10.0 + 3000 + 5 + 6
+    assert snap.files.skipped == ()
+
+
+def _run_counting(folder, make_engine, e1):
+    e = make_engine(folder)
+    snap = e.snapshot(T)
+    assert snap.target("e1").value == e1
+    return e, snap

@@ -2,7 +2,7 @@
 
 Each file is read once (dashboard/engine/integrity.py) and its table comes here as it is.
 Files whose columns have the same types are gathered into one table, cut down to the columns
-the engine counts, with a `file_idx` column (the file's place in the batch). DuckDB then
+the engine counts, with a `file` column (each row's file's path, as a dictionary). DuckDB then
 reduces a batch of up to FILES_PER_BATCH files in one scan, as it reduced one read_parquet()
 over them before, without opening each file a second time. A batch is handed on as soon as
 it is full, so what is held at once stays bounded by BATCH_BYTES, not by the folder's size.
@@ -23,12 +23,15 @@ TEXT_COLUMNS = ("target_id", "reporter", "note")
 
 @dataclass(frozen=True)
 class RowBatch:
-    """Rows of `paths` in one table; its file_idx column is the index into paths/file_ids."""
+    """Rows of `paths` in one table, each with its file's path."""
 
     paths: tuple[str, ...]
     file_ids: tuple[int, ...]
     table: Any
-    """A pyarrow.Table: target_id, reporter, reported_at, value, note, file_idx."""
+    """A pyarrow.Table: target_id, reporter, reported_at, value, note, file (a dictionary
+    of `paths`)."""
+    index: Any
+    """Each row's file's place in paths (a pyarrow int32 array)."""
     refused: tuple[tuple[int, str], ...] = ()
     """Files left out of the table (file id, reason): rows DuckDB must never see."""
 
@@ -37,10 +40,11 @@ class RowBatch:
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        rows = self.table.filter(pc.equal(self.table["file_idx"], i))
-        rows = rows.set_column(rows.schema.get_field_index("file_idx"), "file_idx",
-                               pa.repeat(pa.scalar(0, pa.int32()), rows.num_rows))
-        return RowBatch((self.paths[i],), (self.file_ids[i],), rows)
+        mine = pc.equal(self.index, i)
+        index = pa.repeat(pa.scalar(0, pa.int32()), pc.sum(mine).as_py() or 0)
+        rows = self.table.filter(mine).drop_columns(["file"])
+        return RowBatch((self.paths[i],), (self.file_ids[i],),
+                        rows.append_column("file", _files(index, [self.paths[i]])), index)
 
 
 @dataclass
@@ -138,8 +142,16 @@ def _batch(group: _Group) -> RowBatch:
         ids = [ids[i] for i in keep]
         whole = (_counted(pa.concat_tables(tables), group.has_note) if tables
                  else whole.slice(0, 0))
-    return RowBatch(tuple(paths), tuple(ids),
-                    whole.append_column("file_idx", _file_index(tables)), tuple(refused))
+    index = _file_index(tables)
+    return RowBatch(tuple(paths), tuple(ids), whole.append_column("file", _files(index, paths)),
+                    index, tuple(refused))
+
+
+def _files(index: Any, paths: list[str]) -> Any:
+    """Each row's file's path, as a dictionary: 4 bytes a row."""
+    import pyarrow as pa
+
+    return pa.DictionaryArray.from_arrays(index, pa.array(paths, pa.string()))
 
 
 def _file_index(tables: list[Any]) -> Any:

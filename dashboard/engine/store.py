@@ -234,11 +234,11 @@ class ProgressStore:
                 return types
         got: dict[str, str] | str
         try:
-            cur.register("batch", pa.Table.from_batches([], schema=schema.remove_metadata()))
+            cur.register("rows_read", pa.Table.from_batches([], schema=schema.remove_metadata()))
             try:
-                got = {str(r[0]): str(r[1]) for r in self._run(cur, "describe_batch")}
+                got = {str(r[0]): str(r[1]) for r in self._run(cur, "describe_rows_read")}
             finally:
-                cur.unregister("batch")
+                cur.unregister("rows_read")
         except (duckdb.Error, pa.ArrowException) as e:
             got = f"cannot be read: {_first_line(e)}"
         self._row_types.insert(0, (schema, got))
@@ -262,11 +262,12 @@ class ProgressStore:
             self._stage_rows(cur, batch.one(i), failed)
 
     def _reduce_rows(self, cur: duckdb.DuckDBPyConnection, batch: RowBatch) -> None:
-        cur.register("batch", batch.table)
+        cur.register("rows_read", batch.table)
         try:
-            self._run(cur, "reduce_progress_rows", {"paths": list(batch.paths)})
+            self._run(cur, "batch_of_rows")
+            self._run(cur, "reduce_progress", {"cut": None})
         finally:
-            cur.unregister("batch")
+            cur.unregister("rows_read")
         self._run(cur, "stage_out_of_range")
 
     def _stage_files(
@@ -302,12 +303,12 @@ class ProgressStore:
 
     def _reduce_files(self, cur: duckdb.DuckDBPyConnection, batch: list[LoadedFile],
                       cut: datetime | None) -> None:
-        name = ("reduce_progress_with_note" if batch[0].layout.has_note
-                else "reduce_progress_without_note")
-        self._run(cur, name, {
-            "files": [glob_escape(f.path) for f in batch],
-            "cut": cut,
-        })
+        # the file list goes to DuckDB as a value (the relation API), never into SQL text
+        files = cur.read_parquet([glob_escape(f.path) for f in batch], filename=True)
+        files.create_view("parquet_files", replace=True)
+        self._run(cur, "batch_of_files_with_note" if batch[0].layout.has_note
+                  else "batch_of_files_without_note")
+        self._run(cur, "reduce_progress", {"cut": cut})
         self._run(cur, "stage_out_of_range")
 
     def set_targets(self, targets: Sequence[Target]) -> None:

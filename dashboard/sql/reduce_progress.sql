@@ -2,8 +2,9 @@
 -- (file, target, reporter, local day); rows that cannot count are grouped by their reason.
 -- The cursor's TimeZone is the campaign's, so CAST(reported_at AS TIMESTAMP) is local wall
 -- time for naive and zoned columns alike; only each group's winner becomes an instant.
--- A batch is files of one schema (dashboard/engine/store.py): no union_by_name, which would
--- read every footer once more.
+-- `batch` is a view of the rows of a batch of files: of an Arrow table of small files
+-- already read (batch_of_rows.sql), or of files DuckDB reads itself (batch_of_files_*.sql). Either way files of one schema, so no union_by_name (which would
+-- read every footer once more).
 INSERT INTO stage
 SELECT
     file,
@@ -28,7 +29,7 @@ FROM (
         min(local_at) AS first_local_at
     FROM (
         SELECT
-            filename AS file,
+            file,
             target_id,
             reporter,
             note,
@@ -41,10 +42,7 @@ FROM (
                 WHEN value IS NULL THEN 'null_value'
                 WHEN NOT isfinite(CAST(value AS DOUBLE)) THEN 'non_finite_value'
             END AS drop_reason
-        FROM (
-            SELECT target_id, reporter, reported_at, value, note, filename
-            FROM read_parquet($files::VARCHAR[], filename = true)
-        )
+        FROM batch
     )
     WHERE drop_reason IS NOT NULL
         OR local_at <= CAST(coalesce($cut::TIMESTAMPTZ, 'infinity'::TIMESTAMPTZ) AS TIMESTAMP)
