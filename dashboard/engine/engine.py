@@ -379,10 +379,9 @@ class Engine:
         large: list[LoadedFile] = []
         batcher = RowBatcher()
         root = str(self.folder)
-        # one thread: two reading at once were slower (pyarrow holds the GIL for most of
-        # a small file's read)
-        # text as dictionaries for large files only: their check reads in a quarter of the
-        # time so; a small file's plain strings go to DuckDB faster
+        # One thread: two reading at once were slower (pyarrow holds the GIL for most of a
+        # small file's read). Text as dictionaries for large files only: their check reads
+        # in a quarter of the time so, while a small file's plain strings go faster.
         small = self._rows_in_memory_bytes
         reads = (read_checked(f"{root}/{r}", () if current[r].size <= small else TEXT_COLUMNS)
                  for r in rels if current[r].size)
@@ -405,14 +404,14 @@ class Engine:
             if layout is None:
                 continue
             path = f"{root}/{r}"
-            if current[r].size > self._rows_in_memory_bytes:  # DuckDB reads it again itself
+            if current[r].size > small:  # DuckDB reads it again itself
                 loaded.append(self._use(r, current[r], path, layout, entries))
                 large.append(loaded[-1])
                 continue
             try:
                 full = batcher.add(self._next_id, path, got, layout.has_note, schema)
             except ValueError as e:  # text DuckDB reads but pyarrow cannot make plain
-                entries[r] = _Entry(current[r], "skipped", f"cannot be read: {e}")
+                self._judge(r, current[r], now, f"cannot be read: {e}", entries)
                 continue
             loaded.append(self._use(r, current[r], path, layout, entries))
             for batch in full:
