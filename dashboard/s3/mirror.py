@@ -38,6 +38,7 @@ from dashboard.atomic_files import write_atomic
 from dashboard.engine.discovery import PROGRESS_DIR, TARGETS_DIR, TARGETS_FILE, is_candidate_name
 from dashboard.engine.errors import ThiduaError
 from dashboard.s3.location import S3Location, parse_location
+from dashboard.s3.wire import Wire, WireError, parse_contents
 from dashboard.usage_errors import usage_message
 
 log = logging.getLogger("thidua.s3")
@@ -82,10 +83,26 @@ class SyncResult:
     removed: int
     requests: int
     """ListObjectsV2 pages plus GetObject calls."""
+    paths: frozenset[str] = frozenset()
+    """The files of the copy that came, changed or left (relative to it): those this sync
+    wrote or removed, and those another process sharing the copy did meanwhile."""
+    listing_changed: bool = True
+    """False when every listing page was byte for byte the one of the last sync."""
 
     @property
     def changed(self) -> bool:
-        return bool(self.fetched or self.removed)
+        return bool(self.fetched or self.removed or self.paths)
+
+
+@dataclass(frozen=True)
+class _PageMemo:
+    """One listing page as the last sync saw it: the request (start_after), a hash of its
+    <Contents> bytes, and what they said. A page whose hash is the same is not parsed again."""
+
+    start_after: str
+    digest: bytes
+    last_key: str
+    objects: tuple[tuple[str, RemoteObject], ...]
 
 
 def wanted_path(rel: str) -> str | None:
@@ -145,6 +162,16 @@ class Mirror:
         self._manifest = self.home / "manifest.json"
         self._swept = False
         self._manifest_at = 0.0
+        self._wire: Wire | None = None
+        self._wire_off = False
+        self._boto_page: tuple[list[tuple[str, str, int, str]], bool] | None = None
+        self._pages: tuple[_PageMemo, ...] = ()
+        """The last listing's pages."""
+        self._known: dict[str, list[Any]] | None = None
+        self._known_sig: tuple[int, int, int] | None = None
+        """The manifest as this process last read or wrote it, and that file's stat."""
+        self._settled = False
+        """The last sync ended with the copy matching its listing."""
 
     @classmethod
     def open(cls, url: str) -> Mirror:
@@ -176,28 +203,40 @@ class Mirror:
     def sync(self, progress: Progress | None = None) -> SyncResult:
         """Bring the copy up to the bucket; BucketUnreachable when it cannot (the copy keeps
         every object it had, and those fetched before the failure). progress: called now and
-        then while a long copy runs (see PROGRESS_SECONDS), from this thread."""
+        then while a long copy runs (see PROGRESS_SECONDS), from this thread.
+
+        A sync whose listing pages are all the last sync's, byte for byte, with the manifest
+        as this process left it, does nothing else: no parsing, no comparing."""
         from botocore.exceptions import BotoCoreError, ClientError
 
         self.home.mkdir(parents=True, exist_ok=True)
         self.folder.mkdir(exist_ok=True)
         with self._locked():
-            known = self._load_manifest()
+            known, others = self._current_manifest()
             requests = 0
             fetched = removed = 0
+            paths: set[str] = set(others)
             dirty = False
             try:
-                listing, requests = self._list()
+                listing, requests, same = self._list()
+                if same and self._settled and not others:
+                    (self.home / "synced").touch()
+                    return SyncResult(len(listing), 0, 0, requests, listing_changed=False)
+                self._settled = False
                 check_files = not self._swept  # a process trusts the copy it keeps itself
                 todo = [(rel, obj) for rel, obj in listing.items()
                         if known.get(rel) != [obj.etag, obj.size]
                         or (check_files and not (self.folder / rel).is_file())]
+                unsettled = False
                 for rel, got in self._fetch_all(todo, progress):
                     requests += 1
                     if got is not None:
                         known[rel] = got
                         fetched += 1
+                        paths.add(rel)
                         dirty = True
+                    else:
+                        unsettled = True  # looked at again at the next sync
                     if dirty and self._manifest_due():
                         self._save_manifest(known)
                         dirty = False
@@ -205,17 +244,21 @@ class Mirror:
                     self._remove(rel)
                     del known[rel]
                     removed += 1
+                    paths.add(rel)
                     dirty = True
                 if not self._swept:  # once per process: what a crash may have left behind
-                    removed += self._sweep(set(listing))
+                    gone = self._sweep(set(listing))
+                    removed += len(gone)
+                    paths.update(gone)
                     self._swept = True
+                self._settled = not unsettled
             except (BotoCoreError, ClientError, OSError) as e:
                 raise self._unreachable(e) from None
             finally:  # also on Ctrl-C: what was copied stays copied
                 if dirty:
                     self._save_manifest(known)
             (self.home / "synced").touch()
-        return SyncResult(len(listing), fetched, removed, requests)
+        return SyncResult(len(listing), fetched, removed, requests, frozenset(paths))
 
     def _fetch_all(self, todo: list[tuple[str, RemoteObject]],
                    progress: Progress | None) -> Iterator[tuple[str, list[Any] | None]]:
@@ -308,25 +351,122 @@ class Mirror:
             raise self._unreachable(e) from None
         return key
 
-    def _list(self) -> tuple[dict[str, RemoteObject], int]:
+    def _list(self) -> tuple[dict[str, RemoteObject], int, bool]:
+        """The objects the engine reads, the pages it took, and whether every page was the
+        last listing's byte for byte (then none was parsed).
+
+        Pages start after the last key of the page before (StartAfter), so a bucket where
+        nothing changed is asked the same questions as at the last poll and answers the same
+        bytes; each page's hash is kept, and a page whose hash is the last one's says what it
+        said then. A page that differs (an object came, changed or left in its range; any
+        change of ETag, size or time is a change of its bytes) is parsed, and so are the pages
+        after it when its last key moved."""
+        memo = {m.start_after: m for m in self._pages}
+        pages: list[_PageMemo] = []
         out: dict[str, RemoteObject] = {}
-        pages = 0
-        kwargs: dict[str, Any] = {"Bucket": self.location.bucket, "Prefix": self.location.prefix}
+        same = bool(memo)
+        start = ""
         while True:
-            page = self.client.list_objects_v2(**kwargs)
-            pages += 1
-            for item in page.get("Contents", ()):
-                rel = wanted_path(item["Key"][len(self.location.prefix):])
-                if rel is not None:
-                    out[rel] = RemoteObject(item["Key"], item["ETag"], int(item["Size"]),
-                                            _ns(item["LastModified"]))
-            if not page.get("IsTruncated"):
-                return out, pages
-            kwargs["ContinuationToken"] = page["NextContinuationToken"]
+            page = self._list_page(start)
+            known = memo.get(start)
+            if page is None or known is None or known.digest != page[0]:
+                same = False
+                known = self._parse_page(start, page)
+            pages.append(known)
+            out.update(known.objects)
+            truncated = page[1] if page is not None else known.digest[-1:] == b"T"
+            if not truncated or not known.last_key or known.last_key <= start:
+                break
+            start = known.last_key
+        same = same and len(pages) == len(self._pages)
+        self._pages = tuple(pages)
+        return out, len(pages), same
+
+    def _list_page(self, start: str) -> tuple[bytes, bool, bytes] | None:
+        """(hash, truncated, <Contents> bytes) of the page after `start`; None when the page
+        was asked through boto3 instead (this bucket does not answer the plain request)."""
+        wire = self._wire_or_none()
+        if wire is None:
+            return None
+        try:
+            page = wire.list_page(self.location.prefix, start)
+        except WireError as e:
+            self._boto_page = self._boto_list(start)  # its error, if any, is botocore's
+            if e.status is not None:  # boto3 understood a reply the plain request did not
+                self._wire_off = True
+                log.warning("%s: listing through boto3 from now on (HTTP %s)", self.url,
+                            e.status)
+            return None
+        digest = hashlib.blake2b(page.body, digest_size=16).digest() + (
+            b"T" if page.truncated else b"F")
+        return digest, page.truncated, page.body
+
+    def _parse_page(self, start: str, page: tuple[bytes, bool, bytes] | None) -> _PageMemo:
+        prefix = self.location.prefix
+        if page is None:
+            items = self._boto_page if self._boto_page is not None else self._boto_list(start)
+            self._boto_page = None
+            digest = b"boto3" + (b"T" if items[1] else b"F")  # never equal to a real hash
+            rows = items[0]
+        else:
+            digest = page[0]
+            rows = parse_contents(page[2])
+        objects = []
+        for key, etag, size, modified in rows:
+            rel = wanted_path(key[len(prefix):]) if key.startswith(prefix) else None
+            if rel is not None:
+                objects.append((rel, RemoteObject(key, etag, size, _ns(_timestamp(modified)))))
+        return _PageMemo(start, digest, rows[-1][0] if rows else "", tuple(objects))
+
+    def _boto_list(self, start: str) -> tuple[list[tuple[str, str, int, str]], bool]:
+        kwargs: dict[str, Any] = {"Bucket": self.location.bucket,
+                                  "Prefix": self.location.prefix, "MaxKeys": 1000}
+        if start:
+            kwargs["StartAfter"] = start
+        page = self.client.list_objects_v2(**kwargs)
+        rows = [(item["Key"], item["ETag"], int(item["Size"]),
+                 item["LastModified"].isoformat()) for item in page.get("Contents", ())]
+        return rows, bool(page.get("IsTruncated"))
+
+    def _wire_or_none(self) -> Wire | None:
+        if self._wire_off:
+            return None
+        if self._wire is None:
+            self._wire = Wire(self.client, self.location.bucket, workers=WORKERS,
+                              connect_timeout=CONNECT_TIMEOUT, read_timeout=READ_TIMEOUT)
+        return self._wire
 
     def _fetch(self, obj: RemoteObject, rel: str, client: Any) -> list[Any] | None:
         """Download one object into the copy; its [ETag, size], or None when it left the
-        bucket meanwhile or cannot be a file here (a name that is a folder too, say)."""
+        bucket meanwhile or cannot be a file here (a name that is a folder too, say).
+        Through the plain GET (wire.py); through boto3 when that fails, for botocore's
+        answer and error."""
+        wire = self._wire_or_none()
+        if wire is not None:
+            try:
+                return self._fetch_wire(obj, rel, wire)
+            except WireError:
+                pass
+        return self._fetch_boto(obj, rel, client)
+
+    def _fetch_wire(self, obj: RemoteObject, rel: str, wire: Wire) -> list[Any] | None:
+        import urllib3
+
+        reply = wire.get(obj.key)
+        try:
+            if reply.status != 200:
+                raise WireError(f"HTTP {reply.status}", reply.status)
+            modified = _ns(_timestamp(reply.headers.get("Last-Modified", "")))
+            got = self._write(rel, obj, reply, modified)
+            size = reply.headers.get("Content-Length")
+            return None if got is None else [reply.headers.get("ETag", obj.etag),
+                                             int(size) if size else obj.size]
+        except (urllib3.exceptions.HTTPError, ValueError) as e:
+            raise WireError(str(e)) from None
+        finally:
+            reply.release_conn()
+
+    def _fetch_boto(self, obj: RemoteObject, rel: str, client: Any) -> list[Any] | None:
         from botocore.exceptions import ClientError
 
         try:
@@ -335,9 +475,17 @@ class Mirror:
             if e.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
                 return None
             raise
-        modified = _ns(reply["LastModified"])
         body = reply["Body"]
+        try:
+            got = self._write(rel, obj, body, _ns(reply["LastModified"]))
+        finally:
+            body.close()
+        return None if got is None else [reply.get("ETag", obj.etag),
+                                         int(reply.get("ContentLength", obj.size))]
 
+    def _write(self, rel: str, obj: RemoteObject, body: Any, modified: int) -> bool | None:
+        """The object's bytes as the copy's file `rel`, with `modified` as its mtime: True,
+        or None when it cannot be a file here."""
         path = self.folder / rel
         tmp = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
         try:  # whole or not at all: a temp name, then a rename (made durable by _save_manifest)
@@ -350,14 +498,13 @@ class Mirror:
             log.warning("%s: not copied (%s)", obj.key, e)
             return None
         finally:
-            body.close()
             tmp.unlink(missing_ok=True)
-        return [reply.get("ETag", obj.etag), int(reply.get("ContentLength", obj.size))]
+        return True
 
-    def _sweep(self, keep: set[str]) -> int:
+    def _sweep(self, keep: set[str]) -> list[str]:
         """Remove files of the copy that no object stands for (a temp file of a download
-        that was killed, a file whose manifest entry was never saved)."""
-        gone = 0
+        that was killed, a file whose manifest entry was never saved); their paths."""
+        gone: list[str] = []
         for path in sorted(self.folder.rglob("*"), reverse=True):
             rel = path.relative_to(self.folder).as_posix()
             if path.is_dir() and not path.is_symlink():
@@ -365,7 +512,7 @@ class Mirror:
                     path.rmdir()  # only when empty
             elif rel not in keep:
                 path.unlink(missing_ok=True)
-                gone += 1
+                gone.append(rel)
         return gone
 
     def _remove(self, rel: str) -> None:
@@ -388,6 +535,26 @@ class Mirror:
             finally:
                 fcntl.flock(f, fcntl.LOCK_UN)
 
+    def _current_manifest(self) -> tuple[dict[str, list[Any]], set[str]]:
+        """The manifest, read again only when another process sharing the copy wrote it
+        since; and the files that process fetched or removed meanwhile."""
+        sig = self._manifest_sig()
+        if self._known is not None and sig == self._known_sig:
+            return self._known, set()
+        fresh = self._load_manifest()
+        old, self._known, self._known_sig = self._known, fresh, sig
+        if old is None:
+            return fresh, set()
+        self._settled = False
+        return fresh, {rel for rel in old.keys() | fresh.keys() if old.get(rel) != fresh.get(rel)}
+
+    def _manifest_sig(self) -> tuple[int, int, int] | None:
+        try:
+            st = self._manifest.stat()
+        except OSError:
+            return None
+        return st.st_mtime_ns, st.st_size, st.st_ino
+
     def _load_manifest(self) -> dict[str, list[Any]]:
         try:
             data = json.loads(self._manifest.read_text(encoding="utf-8"))
@@ -403,6 +570,7 @@ class Mirror:
         os.sync()
         text = json.dumps({"bucket": self.url, "objects": known}, ensure_ascii=False)
         write_atomic(self._manifest, lambda f: f.write(text.encode("utf-8")))
+        self._known, self._known_sig = known, self._manifest_sig()
 
 
 def _timestamp(text: str) -> datetime:

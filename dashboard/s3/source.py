@@ -1,8 +1,13 @@
 """The app's source for s3:// data: the local engine over the mirror's copy, told of changes
-by the poller and stale while the bucket cannot be reached."""
+by the poller and stale while the bucket cannot be reached.
+
+The copy changes only through the mirror, which says which files it wrote or removed: a
+refresh after a poll lists only their folders again (a stat per file of those folders), not
+the whole copy (~0.9 s at 100,000 files)."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Collection
 from datetime import datetime
 
@@ -16,11 +21,25 @@ class MirrorSource(EngineSource):
         super().__init__(poller.mirror.folder, grace_seconds=grace_seconds)
         self.poller = poller
         self._seen = poller.generation
+        self._lock = threading.Lock()
+        self._changed: set[str] = set()
+        """What the poller changed since the last refresh (absolute paths)."""
+        poller.subscribe_changes(self._poller_changed)
+
+    def _poller_changed(self, paths: frozenset[str]) -> None:
+        with self._lock:
+            self._changed.update(paths)
 
     def subscribe(self, notify: Callable[[], None]) -> None:
         self.poller.subscribe(notify)
 
     def refresh(self, paths: Collection[str] | None = None) -> bool:
+        """paths None: what the poller changed since the last refresh when it changed
+        anything (the app's refresh on the poller's notice), else everything."""
+        with self._lock:
+            polled, self._changed = self._changed, set()
+        if polled:
+            paths = polled if paths is None else polled.union(paths)
         changed = super().refresh(paths)
         generation = self.poller.generation
         flipped, self._seen = generation != self._seen, generation
