@@ -47,6 +47,8 @@ CAMPAIGN_FILE = "campaign.toml"
 CHUNK = 1 << 20
 CONNECT_TIMEOUT = 3.0
 READ_TIMEOUT = 10.0
+PAGE_KEYS = 1000
+"""Keys a listing page (S3's most)."""
 WORKERS = 16
 """Downloads at a time. Each GET of a small object is mostly waiting (a round trip, the
 server's lookup): 16 at a time keep a 2-core machine and a loopback server busy."""
@@ -54,6 +56,15 @@ PROGRESS_SECONDS = 2.0
 """A long copy says how far it got (log, and `progress`) at most this often."""
 MANIFEST_SECONDS = 10.0
 """A long copy saves the manifest this often, so a copy stopped by force resumes there."""
+
+DENIED_RETRY_SECONDS = 60.0
+"""An object whose GET was refused is asked for again this often (or when it changes), not at
+every poll: a policy that denies a few objects costs no GET per poll."""
+DENIED = "denied"
+"""What _fetch says of an object the bucket does not let us read (AccessDenied)."""
+DENIED_FILE = "denied.json"
+"""Beside the copy: the objects the last sync could not read, for the commands that read the
+copy (`check`, `snapshot`) to name them."""
 
 Progress = Callable[[int, int], None]
 """progress(done, total): objects copied so far of those this sync copies."""
@@ -172,6 +183,8 @@ class Mirror:
         """The manifest as this process last read or wrote it, and that file's stat."""
         self._settled = False
         """The last sync ended with the copy matching its listing."""
+        self._denied: dict[str, tuple[str, int, float]] = {}
+        """rel → ETag, size, when: objects whose GET was refused (AccessDenied)."""
 
     @classmethod
     def open(cls, url: str) -> Mirror:
@@ -219,18 +232,31 @@ class Mirror:
             dirty = False
             try:
                 listing, requests, same = self._list()
-                if same and self._settled and not others:
+                if same and self._settled and not others and not self._denied_due():
                     (self.home / "synced").touch()
                     return SyncResult(len(listing), 0, 0, requests, listing_changed=False)
                 self._settled = False
                 check_files = not self._swept  # a process trusts the copy it keeps itself
+                denied_before = dict(self._denied)
+                self._denied = {rel: d for rel, d in self._denied.items() if rel in listing
+                                and d[:2] == (listing[rel].etag, listing[rel].size)
+                                and time.monotonic() - d[2] < DENIED_RETRY_SECONDS}
                 todo = [(rel, obj) for rel, obj in listing.items()
-                        if known.get(rel) != [obj.etag, obj.size]
-                        or (check_files and not (self.folder / rel).is_file())]
+                        if rel not in self._denied and (
+                            known.get(rel) != [obj.etag, obj.size]
+                            or (check_files and not (self.folder / rel).is_file()))]
                 unsettled = False
                 for rel, got in self._fetch_all(todo, progress):
                     requests += 1
-                    if got is not None:
+                    if got == DENIED:  # this object stays out; the others are brought up
+                        obj = listing[rel]
+                        self._denied[rel] = (obj.etag, obj.size, time.monotonic())
+                        if known.pop(rel, None) is not None:  # its old copy leaves
+                            removed += 1
+                            dirty = True
+                        self._remove(rel)
+                        paths.add(rel)
+                    elif isinstance(got, list):
                         known[rel] = got
                         fetched += 1
                         paths.add(rel)
@@ -252,6 +278,8 @@ class Mirror:
                     paths.update(gone)
                     self._swept = True
                 self._settled = not unsettled
+                self._save_denied()
+                paths.update(set(self._denied) ^ set(denied_before))
             except (BotoCoreError, ClientError, OSError) as e:
                 raise self._unreachable(e) from None
             finally:  # also on Ctrl-C: what was copied stays copied
@@ -260,8 +288,32 @@ class Mirror:
             (self.home / "synced").touch()
         return SyncResult(len(listing), fetched, removed, requests, frozenset(paths))
 
+    @property
+    def denied(self) -> dict[str, str]:
+        """Objects the bucket does not let us read (relative to the copy) → why, in English
+        (dashboard/reasons.py shows it in the viewer's language)."""
+        why = usage_message("object_denied")
+        return {rel: why for rel in sorted(self._denied)}
+
+    def _denied_due(self) -> bool:
+        now = time.monotonic()
+        return any(now - d[2] >= DENIED_RETRY_SECONDS for d in self._denied.values())
+
+    def _save_denied(self) -> None:
+        """Written when it says something else than the file there (for the commands that
+        read this copy), removed when no object is denied."""
+        path = self.home / DENIED_FILE
+        if not self._denied:
+            path.unlink(missing_ok=True)
+            return
+        text = json.dumps(self.denied, ensure_ascii=False)
+        with contextlib.suppress(OSError):
+            if path.read_text(encoding="utf-8") == text:
+                return
+        write_atomic(path, lambda f: f.write(text.encode("utf-8")))
+
     def _fetch_all(self, todo: list[tuple[str, RemoteObject]],
-                   progress: Progress | None) -> Iterator[tuple[str, list[Any] | None]]:
+                   progress: Progress | None) -> Iterator[tuple[str, list[Any] | str | None]]:
         """Download `todo`, WORKERS at a time; (rel, [ETag, size] or None) as each one ends.
         The first failure stops the rest: those not started are never started, those
         running end (whole or not at all) and are yielded before the failure is raised."""
@@ -282,7 +334,7 @@ class Mirror:
         pool = ThreadPoolExecutor(max_workers=min(WORKERS, total),
                                   thread_name_prefix="thidua-s3-get")
         try:
-            pending: dict[Future[list[Any] | None], str] = {}
+            pending: dict[Future[list[Any] | str | None], str] = {}
             queue = iter(todo)
             for rel, obj in queue:  # at most 2 × WORKERS in flight: memory stays flat
                 pending[pool.submit(self._fetch, obj, rel, client)] = rel
@@ -389,7 +441,7 @@ class Mirror:
         if wire is None:
             return None
         try:
-            page = wire.list_page(self.location.prefix, start)
+            page = wire.list_page(self.location.prefix, start, PAGE_KEYS)
         except WireError as e:
             self._boto_page = self._boto_list(start)  # its error, if any, is botocore's
             if e.status is not None:  # boto3 understood a reply the plain request did not
@@ -420,7 +472,7 @@ class Mirror:
 
     def _boto_list(self, start: str) -> tuple[list[tuple[str, str, int, str]], bool]:
         kwargs: dict[str, Any] = {"Bucket": self.location.bucket,
-                                  "Prefix": self.location.prefix, "MaxKeys": 1000}
+                                  "Prefix": self.location.prefix, "MaxKeys": PAGE_KEYS}
         if start:
             kwargs["StartAfter"] = start
         page = self.client.list_objects_v2(**kwargs)
@@ -436,9 +488,10 @@ class Mirror:
                               connect_timeout=CONNECT_TIMEOUT, read_timeout=READ_TIMEOUT)
         return self._wire
 
-    def _fetch(self, obj: RemoteObject, rel: str, client: Any) -> list[Any] | None:
-        """Download one object into the copy; its [ETag, size], or None when it left the
-        bucket meanwhile or cannot be a file here (a name that is a folder too, say).
+    def _fetch(self, obj: RemoteObject, rel: str, client: Any) -> list[Any] | str | None:
+        """Download one object into the copy; its [ETag, size], DENIED when the bucket does
+        not let us read it (AccessDenied), or None when it left the bucket meanwhile or cannot
+        be a file here (a name that is a folder too, say).
         Through the plain GET (wire.py); through boto3 when that fails, for botocore's
         answer and error."""
         wire = self._wire_or_none()
@@ -449,11 +502,13 @@ class Mirror:
                 pass
         return self._fetch_boto(obj, rel, client)
 
-    def _fetch_wire(self, obj: RemoteObject, rel: str, wire: Wire) -> list[Any] | None:
+    def _fetch_wire(self, obj: RemoteObject, rel: str, wire: Wire) -> list[Any] | str | None:
         import urllib3
 
         reply = wire.get(obj.key)
         try:
+            if reply.status == 403 and b"<Code>AccessDenied</Code>" in reply.read(65536):
+                return DENIED
             if reply.status != 200:
                 raise WireError(f"HTTP {reply.status}", reply.status)
             modified = _ns(_timestamp(reply.headers.get("Last-Modified", "")))
@@ -466,14 +521,17 @@ class Mirror:
         finally:
             reply.release_conn()
 
-    def _fetch_boto(self, obj: RemoteObject, rel: str, client: Any) -> list[Any] | None:
+    def _fetch_boto(self, obj: RemoteObject, rel: str, client: Any) -> list[Any] | str | None:
         from botocore.exceptions import ClientError
 
         try:
             reply = client.get_object(Bucket=self.location.bucket, Key=obj.key)
         except ClientError as e:
-            if e.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
+            code = e.response.get("Error", {}).get("Code")
+            if code in ("NoSuchKey", "404"):
                 return None
+            if code == "AccessDenied":
+                return DENIED
             raise
         body = reply["Body"]
         try:
@@ -571,6 +629,18 @@ class Mirror:
         text = json.dumps({"bucket": self.url, "objects": known}, ensure_ascii=False)
         write_atomic(self._manifest, lambda f: f.write(text.encode("utf-8")))
         self._known, self._known_sig = known, self._manifest_sig()
+
+
+def denied_in_copy(folder: Path) -> dict[str, str]:
+    """The objects a mirror's last sync could not read, for the copy `folder` (a
+    mirror's): rel → why. {} for any other folder."""
+    try:
+        data = json.loads((folder.parent / DENIED_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict) or not (folder.parent / "manifest.json").is_file():
+        return {}
+    return {str(k): str(v) for k, v in data.items()}
 
 
 def _timestamp(text: str) -> datetime:

@@ -40,7 +40,8 @@ class MirrorSource(EngineSource):
             polled, self._changed = self._changed, set()
         if polled:
             paths = polled if paths is None else polled.union(paths)
-        changed = super().refresh(paths)
+        named = self.engine.set_unreadable(self.poller.mirror.denied)
+        changed = super().refresh(paths) or named
         generation = self.poller.generation
         flipped, self._seen = generation != self._seen, generation
         return changed or flipped  # a new snapshot shows or clears the stale banner
