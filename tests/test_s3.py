@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import os
+import random
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -476,6 +477,22 @@ def test_a_change_inside_any_listing_page_is_seen_even_at_the_same_size(
     gone = mirror.sync()
     assert (gone.fetched, gone.removed, gone.paths) == (0, 1, {middle})
     copy_is_the_bucket()
+    rng = random.Random(14)  # then rounds of puts, overwrites and deletes anywhere at once
+    for round_ in range(5):
+        now = sorted(k for k in listing(client, bucket) if k.startswith("progress/"))
+        expect: set[str] = set()
+        for k in rng.sample(now, 3):
+            if rng.random() < 0.5:
+                client.delete_object(Bucket=bucket, Key=k)
+            else:
+                client.put_object(Bucket=bucket, Key=k, Body=(one, two)[round_ % 2])
+            expect.add(k)
+        for k in rng.sample(now, 2):
+            new = k[:-len(".parquet")] + f"-{round_}.parquet"
+            client.put_object(Bucket=bucket, Key=new, Body=one)
+            expect.add(new)
+        assert mirror.sync().paths <= expect
+        copy_is_the_bucket()
 
 
 def test_an_object_the_bucket_will_not_hand_over_is_named_and_the_rest_stays_fresh(

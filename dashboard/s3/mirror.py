@@ -17,6 +17,7 @@ AWS_* variables, a profile (AWS_PROFILE) or the instance's role; never the comma
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import email.utils
 import fcntl
@@ -99,6 +100,8 @@ class SyncResult:
     wrote or removed, and those another process sharing the copy did meanwhile."""
     listing_changed: bool = True
     """False when every listing page was byte for byte the one of the last sync."""
+    parsed: int = 0
+    """Listing pages parsed (those that differed from the last sync's)."""
 
     @property
     def changed(self) -> bool:
@@ -111,9 +114,15 @@ class _PageMemo:
     <Contents> bytes, and what they said. A page whose hash is the same is not parsed again."""
 
     start_after: str
+    max_keys: int
     digest: bytes
-    last_key: str
+    keys: tuple[str, ...]
+    """Every key of the page, those the engine does not read too."""
     objects: tuple[tuple[str, RemoteObject], ...]
+
+    @property
+    def last_key(self) -> str:
+        return self.keys[-1] if self.keys else ""
 
 
 def wanted_path(rel: str) -> str | None:
@@ -231,8 +240,8 @@ class Mirror:
             paths: set[str] = set(others)
             dirty = False
             try:
-                listing, requests, same = self._list()
-                if same and self._settled and not others and not self._denied_due():
+                listing, requests, parsed = self._list()
+                if not parsed and self._settled and not others and not self._denied_due():
                     (self.home / "synced").touch()
                     return SyncResult(len(listing), 0, 0, requests, listing_changed=False)
                 self._settled = False
@@ -286,7 +295,8 @@ class Mirror:
                 if dirty:
                     self._save_manifest(known)
             (self.home / "synced").touch()
-        return SyncResult(len(listing), fetched, removed, requests, frozenset(paths))
+        return SyncResult(len(listing), fetched, removed, requests, frozenset(paths),
+                          parsed=parsed)
 
     @property
     def denied(self) -> dict[str, str]:
@@ -403,47 +413,63 @@ class Mirror:
             raise self._unreachable(e) from None
         return key
 
-    def _list(self) -> tuple[dict[str, RemoteObject], int, bool]:
-        """The objects the engine reads, the pages it took, and whether every page was the
-        last listing's byte for byte (then none was parsed).
+    def _list(self) -> tuple[dict[str, RemoteObject], int, int]:
+        """The objects the engine reads, the pages it took, and how many of them differed
+        from the last listing's and were parsed (0: nothing changed).
 
-        Pages start after the last key of the page before (StartAfter), so a bucket where
-        nothing changed is asked the same questions as at the last poll and answers the same
-        bytes; each page's hash is kept, and a page whose hash is the last one's says what it
-        said then. A page that differs (an object came, changed or left in its range; any
-        change of ETag, size or time is a change of its bytes) is parsed, and so are the pages
-        after it when its last key moved."""
+        Each page is the question the last listing asked (StartAfter, MaxKeys), so a bucket
+        where nothing changed answers the same bytes; each page's hash is kept, and a page
+        whose hash is the last one's says what it said then. A page that differs (an object
+        came, changed or left in its range: any change of ETag, size or time changes its
+        bytes) is parsed; when that moved its last key, the next page asks for just as many
+        keys as the last listing had up to its next page boundary, so the pages after it are
+        the same questions again and are not parsed (a new object costs two pages parsed,
+        not every page after it)."""
         memo = {m.start_after: m for m in self._pages}
+        bounds: list[str] | None = None
+        old_keys: list[str] | None = None
         pages: list[_PageMemo] = []
         out: dict[str, RemoteObject] = {}
-        same = bool(memo)
-        start = ""
+        parsed = 0
+        start, ask = "", PAGE_KEYS
         while True:
-            page = self._list_page(start)
             known = memo.get(start)
+            if known is not None:
+                ask = known.max_keys
+            page = self._list_page(start, ask)
             if page is None or known is None or known.digest != page[0]:
-                same = False
-                known = self._parse_page(start, page)
+                parsed += 1
+                known = self._parse_page(start, ask, page)
             pages.append(known)
             out.update(known.objects)
             truncated = page[1] if page is not None else known.digest[-1:] == b"T"
             if not truncated or not known.last_key or known.last_key <= start:
                 break
-            start = known.last_key
-        same = same and len(pages) == len(self._pages)
+            start, ask = known.last_key, PAGE_KEYS
+            if start not in memo and memo:  # off the last listing's page boundaries
+                if bounds is None:
+                    bounds = sorted(memo)
+                    old_keys = [k for m in self._pages for k in m.keys]
+                at = bisect.bisect_right(bounds, start)
+                if at < len(bounds) and old_keys is not None:
+                    back = bisect.bisect_right(old_keys, bounds[at]) - bisect.bisect_right(
+                        old_keys, start)
+                    ask = min(max(back, 1), PAGE_KEYS)
+        if len(pages) != len(self._pages):
+            parsed = max(parsed, 1)
         self._pages = tuple(pages)
-        return out, len(pages), same
+        return out, len(pages), parsed
 
-    def _list_page(self, start: str) -> tuple[bytes, bool, bytes] | None:
+    def _list_page(self, start: str, max_keys: int) -> tuple[bytes, bool, bytes] | None:
         """(hash, truncated, <Contents> bytes) of the page after `start`; None when the page
         was asked through boto3 instead (this bucket does not answer the plain request)."""
         wire = self._wire_or_none()
         if wire is None:
             return None
         try:
-            page = wire.list_page(self.location.prefix, start, PAGE_KEYS)
+            page = wire.list_page(self.location.prefix, start, max_keys)
         except WireError as e:
-            self._boto_page = self._boto_list(start)  # its error, if any, is botocore's
+            self._boto_page = self._boto_list(start, max_keys)  # its error is botocore's
             if e.status is not None:  # boto3 understood a reply the plain request did not
                 self._wire_off = True
                 log.warning("%s: listing through boto3 from now on (HTTP %s)", self.url,
@@ -453,10 +479,12 @@ class Mirror:
             b"T" if page.truncated else b"F")
         return digest, page.truncated, page.body
 
-    def _parse_page(self, start: str, page: tuple[bytes, bool, bytes] | None) -> _PageMemo:
+    def _parse_page(self, start: str, max_keys: int,
+                    page: tuple[bytes, bool, bytes] | None) -> _PageMemo:
         prefix = self.location.prefix
         if page is None:
-            items = self._boto_page if self._boto_page is not None else self._boto_list(start)
+            items = (self._boto_page if self._boto_page is not None
+                     else self._boto_list(start, max_keys))
             self._boto_page = None
             digest = b"boto3" + (b"T" if items[1] else b"F")  # never equal to a real hash
             rows = items[0]
@@ -468,11 +496,12 @@ class Mirror:
             rel = wanted_path(key[len(prefix):]) if key.startswith(prefix) else None
             if rel is not None:
                 objects.append((rel, RemoteObject(key, etag, size, _ns(_timestamp(modified)))))
-        return _PageMemo(start, digest, rows[-1][0] if rows else "", tuple(objects))
+        return _PageMemo(start, max_keys, digest, tuple(r[0] for r in rows), tuple(objects))
 
-    def _boto_list(self, start: str) -> tuple[list[tuple[str, str, int, str]], bool]:
+    def _boto_list(self, start: str,
+                   max_keys: int) -> tuple[list[tuple[str, str, int, str]], bool]:
         kwargs: dict[str, Any] = {"Bucket": self.location.bucket,
-                                  "Prefix": self.location.prefix, "MaxKeys": PAGE_KEYS}
+                                  "Prefix": self.location.prefix, "MaxKeys": max_keys}
         if start:
             kwargs["StartAfter"] = start
         page = self.client.list_objects_v2(**kwargs)

@@ -28,9 +28,9 @@ POLL_SHARE = 0.2
 """A poll takes at most this share of the time (wall): a bucket of 100,000 objects, whose
 listing takes seconds of waiting on the server, is listed about every 4 × its listing's time."""
 POLL_CPU_SHARE = 0.01
-"""...and at most this share of a core: an idle poll is ~2 ms of CPU per 1,000 objects
-(bench/s3_bench.py --scale), so this spaces polls out only past ~25,000 objects at 5 s and
-keeps an idle dashboard under issue 14's 2 % whatever the bucket's size."""
+"""...and, when nothing changed, at most this share of a core: an idle poll is ~2 ms of CPU
+per 1,000 objects (bench/s3_bench.py --scale), so this spaces polls out only past ~25,000
+objects at 5 s and keeps an idle dashboard under issue 14's 2 % whatever the bucket's size."""
 
 
 class Poller:
@@ -119,9 +119,11 @@ class Poller:
             started, cpu = time.monotonic(), time.thread_time()
             changed = self.poll_once()
             spent, cpu = time.monotonic() - started, time.thread_time() - cpu
-            # an outage is looked at every interval: the bucket back is seen soon
-            wait = self.interval if self._error else max(
-                self.interval, spent * (1 - POLL_SHARE) / POLL_SHARE, cpu / POLL_CPU_SHARE - spent)
+            # an outage is looked at every interval: the bucket back is seen soon; after a poll
+            # that brought something, the next comes at the interval (more may be coming)
+            wait = self.interval if self._error or changed else max(
+                self.interval, spent * (1 - POLL_SHARE) / POLL_SHARE,
+                cpu / POLL_CPU_SHARE - spent)
             if changed:
                 with self._lock:
                     change_listeners = list(self._change_listeners)
