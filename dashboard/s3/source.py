@@ -1,9 +1,10 @@
 """The app's source for s3:// data: the local engine over the mirror's copy, told of changes
 by the poller and stale while the bucket cannot be reached.
 
-The copy changes only through the mirror, which says which files it wrote or removed: a
-refresh after a poll lists only their folders again (a stat per file of those folders), not
-the whole copy (~0.9 s at 100,000 files)."""
+The copy changes only through the mirror, which says which files it wrote or removed (and
+those another process sharing the copy did): a refresh after a poll lists only their folders
+again (a stat per file of those folders), and the app's safety-net rescan lists nothing, where
+either would otherwise walk the whole copy (~0.9 s at 100,000 files)."""
 
 from __future__ import annotations
 
@@ -34,12 +35,12 @@ class MirrorSource(EngineSource):
         self.poller.subscribe(notify)
 
     def refresh(self, paths: Collection[str] | None = None) -> bool:
-        """paths None: what the poller changed since the last refresh when it changed
-        anything (the app's refresh on the poller's notice), else everything."""
+        """paths None (the app's refresh on the poller's notice, its safety-net rescan):
+        what the mirror changed since the last refresh, which is all that can have changed
+        in its copy (the first refresh lists it all: the engine has no listing yet)."""
         with self._lock:
             polled, self._changed = self._changed, set()
-        if polled:
-            paths = polled if paths is None else polled.union(paths)
+        paths = polled if paths is None else polled.union(paths)
         named = self.engine.set_unreadable(self.poller.mirror.denied)
         changed = super().refresh(paths) or named
         generation = self.poller.generation
