@@ -39,7 +39,7 @@ from dashboard.atomic_files import write_atomic
 from dashboard.engine.discovery import PROGRESS_DIR, TARGETS_DIR, TARGETS_FILE, is_candidate_name
 from dashboard.engine.errors import ThiduaError
 from dashboard.s3.location import S3Location, parse_location
-from dashboard.s3.wire import Wire, WireError, parse_contents
+from dashboard.s3.wire import Wire, WireError, parse_contents, plain_requests_fit
 from dashboard.usage_errors import usage_message
 
 log = logging.getLogger("thidua.s3")
@@ -79,7 +79,7 @@ class ObjectExists(Exception):
     """A conditional put found an object at that key already (its path under the prefix)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RemoteObject:
     key: str
     etag: str
@@ -108,7 +108,7 @@ class SyncResult:
         return bool(self.fetched or self.removed or self.paths)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _PageMemo:
     """One listing page as the last sync saw it: the request (start_after), a hash of its
     <Contents> bytes, and what they said. A page whose hash is the same is not parsed again."""
@@ -187,6 +187,8 @@ class Mirror:
         self._boto_page: tuple[list[tuple[str, str, int, str]], bool] | None = None
         self._pages: tuple[_PageMemo, ...] = ()
         """The last listing's pages."""
+        self._objects: dict[str, RemoteObject] | None = None
+        """What they say (never changed in place: a sync's listing is its own)."""
         self._known: dict[str, list[Any]] | None = None
         self._known_sig: tuple[int, int, int] | None = None
         """The manifest as this process last read or wrote it, and that file's stat."""
@@ -429,7 +431,6 @@ class Mirror:
         bounds: list[str] | None = None
         old_keys: list[str] | None = None
         pages: list[_PageMemo] = []
-        out: dict[str, RemoteObject] = {}
         parsed = 0
         start, ask = "", PAGE_KEYS
         while True:
@@ -441,7 +442,6 @@ class Mirror:
                 parsed += 1
                 known = self._parse_page(start, ask, page)
             pages.append(known)
-            out.update(known.objects)
             truncated = page[1] if page is not None else known.digest[-1:] == b"T"
             if not truncated or not known.last_key or known.last_key <= start:
                 break
@@ -458,7 +458,9 @@ class Mirror:
         if len(pages) != len(self._pages):
             parsed = max(parsed, 1)
         self._pages = tuple(pages)
-        return out, len(pages), parsed
+        if parsed or self._objects is None:
+            self._objects = {rel: obj for m in pages for rel, obj in m.objects}
+        return self._objects, len(pages), parsed
 
     def _list_page(self, start: str, max_keys: int) -> tuple[bytes, bool, bytes] | None:
         """(hash, truncated, <Contents> bytes) of the page after `start`; None when the page
@@ -475,8 +477,7 @@ class Mirror:
                 log.warning("%s: listing through boto3 from now on (HTTP %s)", self.url,
                             e.status)
             return None
-        digest = hashlib.blake2b(page.body, digest_size=16).digest() + (
-            b"T" if page.truncated else b"F")
+        digest = hashlib.sha256(page.body).digest() + (b"T" if page.truncated else b"F")
         return digest, page.truncated, page.body
 
     def _parse_page(self, start: str, max_keys: int,
@@ -513,6 +514,9 @@ class Mirror:
         if self._wire_off:
             return None
         if self._wire is None:
+            if not plain_requests_fit(self.client):
+                self._wire_off = True
+                return None
             self._wire = Wire(self.client, self.location.bucket, workers=WORKERS,
                               connect_timeout=CONNECT_TIMEOUT, read_timeout=READ_TIMEOUT)
         return self._wire

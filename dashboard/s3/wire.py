@@ -43,6 +43,18 @@ class Page:
     status: int = 200
 
 
+def plain_requests_fit(client: Any) -> bool:
+    """Whether this client's requests can go the plain way: not through a proxy (boto3
+    does those). The certificates are botocore's (AWS_CA_BUNDLE, a profile's ca_bundle)."""
+    import urllib.request
+
+    if client.meta.config.proxies:
+        return False
+    url = urlsplit(client.meta.endpoint_url)
+    proxies = urllib.request.getproxies()
+    return url.scheme not in proxies or bool(urllib.request.proxy_bypass(url.hostname or ""))
+
+
 class Wire:
     def __init__(self, client: Any, bucket: str, *, workers: int, connect_timeout: float,
                  read_timeout: float) -> None:
@@ -53,9 +65,14 @@ class Wire:
         """'/bucket' (path style) or '' (the bucket in the host name)."""
         self._region = client.meta.region_name or "us-east-1"
         self._credentials = client._request_signer._credentials  # boto3's own, refreshed
+        from botocore.httpsession import get_cert_path
+
+        verify = getattr(client._endpoint.http_session, "_verify", True)  # botocore's choice
+        tls: dict[str, Any] = ({"cert_reqs": "CERT_NONE"} if verify is False
+                               else {"ca_certs": get_cert_path(verify)})
         self._pool = urllib3.PoolManager(
             num_pools=2, maxsize=workers, block=False, retries=False,
-            timeout=urllib3.Timeout(connect=connect_timeout, read=read_timeout))
+            timeout=urllib3.Timeout(connect=connect_timeout, read=read_timeout), **tls)
         self._keys: dict[str, bytes] = {}
 
     def list_page(self, prefix: str, start_after: str, max_keys: int = 1000) -> Page:
@@ -102,6 +119,8 @@ class Wire:
             raise WireError(str(e)) from None
 
     def _sign(self, method: str, path: str, canonical_query: str) -> dict[str, str]:
+        if self._credentials is None:  # boto3 says why (NoCredentialsError)
+            raise WireError("no credentials")
         creds = self._credentials.get_frozen_credentials()
         now = time.gmtime()
         amz_date = time.strftime("%Y%m%dT%H%M%SZ", now)
