@@ -28,8 +28,8 @@ POLL_SHARE = 0.2
 """A poll takes at most this share of the time (wall): a bucket of 100,000 objects, whose
 listing takes seconds of waiting on the server, is listed about every 4 × its listing's time."""
 POLL_CPU_SHARE = 0.01
-"""...and, when nothing changed, at most this share of a core: an idle poll is ~2 ms of CPU
-per 1,000 objects (bench/s3_bench.py --scale), so this spaces polls out only past ~25,000
+"""...and, when nothing changed, at most this share of a core: an idle poll is ~1.4 ms of CPU
+per 1,000 objects (bench/s3_bench.py --scale), so this spaces polls out only past ~35,000
 objects at 5 s and keeps an idle dashboard under issue 14's 2 % whatever the bucket's size."""
 
 

@@ -40,7 +40,6 @@ class Page:
     body: bytes
     """The <Contents> elements, as sent: what a page's hash is taken of."""
     truncated: bool
-    status: int = 200
 
 
 def plain_requests_fit(client: Any) -> bool:
