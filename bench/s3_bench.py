@@ -137,8 +137,9 @@ def upload_many(server_env: dict[str, str], bucket: str, folder: Path,
 
 
 def child_scale(url: str, cache: Path, workers: int, polls: int, drops: int,
-                interval: float) -> dict[str, object]:
-    """One fresh process: floor, cold start, idle polls, new object → snapshot."""
+                interval: float, idle_seconds: float = 60.0) -> dict[str, object]:
+    """One fresh process: floor, cold start, idle polls, new object → snapshot, then a
+    running source left idle for `idle_seconds` (its poller at the default 5 s)."""
     import threading
 
     import pyarrow as pa
@@ -222,6 +223,21 @@ def child_scale(url: str, cache: Path, workers: int, polls: int, drops: int,
                 break
         lat.append(float("nan") if seen is None else seen)
         time.sleep(0.3 + (i % 3) * 0.1)  # drops not in step with the polls
+    poller.stop()
+    # a running node left alone: the poller at the default interval, the source refreshed on
+    # its notice (as the app does), this whole process's CPU over `idle_seconds`
+    from dashboard.s3.poller import DEFAULT_POLL_SECONDS
+
+    idle_poller = Poller(mirror, DEFAULT_POLL_SECONDS)
+    idle_source = MirrorSource(idle_poller)
+    idle_source.refresh()
+    idle_poller.start()
+    cpu, t = time.process_time(), time.perf_counter()
+    idle_seconds = idle_seconds if first.objects < 50_000 else 2 * idle_seconds
+    time.sleep(idle_seconds)
+    running_idle_pct = (time.process_time() - cpu) / (time.perf_counter() - t) * 100
+    running_idle_polls = idle_poller.polls
+    idle_source.close()
     source.close()
     rss_end = _status_mb("VmRSS")
     return {"objects": first.objects, "listing_pages": pages, "listed_keys": keys,
@@ -235,6 +251,8 @@ def child_scale(url: str, cache: Path, workers: int, polls: int, drops: int,
             "idle_poll_p95_ms": _pct(idle_ms, 95),
             "idle_poll_cpu_ms": statistics.median(idle_cpu) * 1000,
             "idle_cpu_pct_at_5s": statistics.median(idle_cpu) / 5.0 * 100,
+            "running_idle_cpu_pct": running_idle_pct, "running_idle_s": idle_seconds,
+            "running_idle_polls": running_idle_polls,
             "poll_interval_s": interval, "drops": len(lat),
             "new_object_p50_s": _pct(lat, 50), "new_object_p95_s": _pct(lat, 95),
             "new_object_max_s": max(lat, default=float("nan")),

@@ -93,6 +93,10 @@ def open_engine(args: argparse.Namespace, grace_seconds: float | None = None) ->
     folder, _ = data_folder(args)
     engine = (Engine(folder) if grace_seconds is None
               else Engine(folder, grace_seconds=grace_seconds))
+    if remote_data(args.data) is not None:  # objects the bucket would not let us read
+        from dashboard.s3.mirror import denied_in_copy
+
+        engine.set_unreadable(denied_in_copy(folder))
     engine.refresh()
     return engine
 

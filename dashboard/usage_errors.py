@@ -57,6 +57,7 @@ USAGE_MESSAGES: dict[str, str] = {
     "bucket_unreachable": "bucket {bucket} cannot be reached ({detail})",
     "bucket_no_campaign": "{bucket}: no campaign.toml under this prefix (a campaign folder "
                           "needs one)",
+    "object_denied": "the bucket does not let this object be read (access denied)",
 }
 """Code → English template of every command-line message with a code. Each has words of its
 own beside its parameters: a template of parameters alone would read any text as its own."""

@@ -8,6 +8,7 @@ import argparse
 import contextlib
 import itertools
 import os
+import random
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -528,3 +529,102 @@ def test_serve_web_on_a_bucket_shows_its_figures_and_a_new_object_in_a_real_brow
     kiosks = [p for p in psutil.process_iter(["cmdline"])
               if url in " ".join(p.info["cmdline"] or [])]
     assert not kiosks, "a kiosk process outlived the server"
+
+
+def test_a_change_inside_any_listing_page_is_seen_even_at_the_same_size(
+        server: S3Server, bucket: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Listing pages whose bytes did not change are not parsed again: a changed ETag (same
+    size), a new object that shifts every later page, and a deleted one are each still seen,
+    and the copy ends up exactly the bucket's."""
+    from dashboard.s3 import mirror as mirror_module
+
+    monkeypatch.setattr(mirror_module, "PAGE_KEYS", 7)  # many pages from few objects
+    client = server.client()
+    upload_tree(client, bucket, "", small_campaign(tmp_path / "d"))
+    keys = sorted(listing(client, bucket))
+    middle = next(k for k in keys[len(keys) // 2:] if k.endswith(".parquet"))
+    live = middle[:-len(".parquet")] + "-live.parquet"  # sorts in a middle page
+    one, two = (_progress([("KT01", "Phòng Kinh tế", v)]) for v in (1.0, 2.0))
+    assert len(one) == len(two) and one != two
+    client.put_object(Bucket=bucket, Key=live, Body=one)
+    mirror = Mirror.open(f"s3://{bucket}")
+    first = mirror.sync()
+    pages = first.requests - first.fetched
+    assert pages >= 4
+    idle = mirror.sync()
+    assert (idle.fetched, idle.requests, idle.listing_changed) == (0, pages, False)
+
+    def copy_is_the_bucket() -> None:
+        files = {p.relative_to(mirror.folder).as_posix(): p.read_bytes()
+                 for p in mirror.folder.rglob("*") if p.is_file()}
+        assert files == {k: client.get_object(Bucket=bucket, Key=k)["Body"].read()
+                         for k in listing(client, bucket)}
+
+    client.put_object(Bucket=bucket, Key=live, Body=two)  # same size, another ETag
+    changed = mirror.sync()
+    assert (changed.fetched, changed.paths) == (1, {live})
+    assert (mirror.folder / live).read_bytes() == two
+    client.put_object(Bucket=bucket, Key="progress/0-first.parquet", Body=one)  # page 1
+    assert mirror.sync().paths == {"progress/0-first.parquet"}
+    assert mirror.sync().listing_changed is False
+    client.delete_object(Bucket=bucket, Key=middle)
+    gone = mirror.sync()
+    assert (gone.fetched, gone.removed, gone.paths) == (0, 1, {middle})
+    copy_is_the_bucket()
+    rng = random.Random(14)  # then rounds of puts, overwrites and deletes anywhere at once
+    for round_ in range(5):
+        now = sorted(k for k in listing(client, bucket) if k.startswith("progress/"))
+        expect: set[str] = set()
+        for k in rng.sample(now, 3):
+            if rng.random() < 0.5:
+                client.delete_object(Bucket=bucket, Key=k)
+            else:
+                client.put_object(Bucket=bucket, Key=k, Body=(one, two)[round_ % 2])
+            expect.add(k)
+        for k in rng.sample(now, 2):
+            new = k[:-len(".parquet")] + f"-{round_}.parquet"
+            client.put_object(Bucket=bucket, Key=new, Body=one)
+            expect.add(new)
+        assert mirror.sync().paths <= expect
+        copy_is_the_bucket()
+
+
+def test_an_object_the_bucket_will_not_hand_over_is_named_and_the_rest_stays_fresh(
+        server: S3Server, bucket: str, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """A bucket policy denies GetObject on one object (AccessDenied): `check` names it with
+    its reason in the viewer's language, the figures come from every other object, fresh (not
+    stale, exit 0), and the object comes back once the policy goes."""
+    import json
+
+    client = server.client()
+    upload_tree(client, bucket, "", small_campaign(tmp_path / "d"))
+    key = "progress/live-kt01.parquet"
+    client.put_object(Bucket=bucket, Key=key, Body=_progress([("KT01", "Phòng Kinh tế", 2.0)]))
+    url = f"s3://{bucket}"
+
+    def kt01() -> float:
+        code, out, err = _run(capsys, "snapshot", "--data", url, "--now", "2020-07-15T10:00")
+        assert code == 0, err
+        return next(t["value"] for a in json.loads(out)["areas"] for t in a["targets"]
+                    if t["target_id"] == "KT01")
+
+    assert kt01() == 2  # copied while it could be read
+    client.put_bucket_policy(Bucket=bucket, Policy=json.dumps({
+        "Version": "2012-10-17", "Statement": [{
+            "Effect": "Deny", "Principal": "*", "Action": "s3:GetObject",
+            "Resource": f"arn:aws:s3:::{bucket}/{key}"}]}))
+    try:
+        client.put_object(Bucket=bucket, Key=key,  # changed: it must be fetched again
+                          Body=_progress([("KT01", "Phòng Kinh tế", 1.0)]))
+        code, out, err = _run(capsys, "check", "--data", url)
+        assert code == 1, err
+        assert f"{key}: kho lưu trữ không cho đọc đối tượng này (bị từ chối truy cập)" in out
+        code, out, _ = _run(capsys, "check", "--data", url, "--lang", "en")
+        assert f"{key}: the bucket does not let this object be read (access denied)" in out
+        assert kt01() == 0  # the rest is fresh; the old copy of the denied one is out
+    finally:
+        client.delete_bucket_policy(Bucket=bucket)
+    assert kt01() == 1
+    code, out, _ = _run(capsys, "check", "--data", url)
+    assert key not in out

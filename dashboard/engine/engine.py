@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -154,6 +154,8 @@ class Engine:
         self._layouts: dict[ProgressLayout, ProgressLayout] = {}
         """One layout object per schema, shared by the files that have it."""
         self._problems: dict[str, str] = {}
+        self._elsewhere: dict[str, str] = {}
+        """Files the folder lacks that its source knows are bad (set_unreadable)."""
         self._unknown: dict[int, int] = {}
         self._next_id = 1
         self._error: str | None = None
@@ -174,6 +176,15 @@ class Engine:
     @property
     def targets(self) -> tuple[Target, ...]:
         return self._targets
+
+    def set_unreadable(self, problems: Mapping[str, str]) -> bool:
+        """Files that are not in the folder because its source could not read them (an
+        object the bucket does not let us read: dashboard/s3/mirror.py), path → why: named
+        with the folder's own problems. True when they changed."""
+        with self._lock:
+            new = dict(problems)
+            changed, self._elsewhere = new != self._elsewhere, new
+            return changed
 
     # -- refresh ---------------------------------------------------------------------------
 
@@ -532,7 +543,8 @@ class Engine:
             self._reindex(None)
         used = len(self._targets_sig or {}) + len(self._files)
         pending: list[str] = []
-        skipped = [SkippedFile(r, why) for r, why in self._problems.items()]
+        skipped = [SkippedFile(r, why) for r, why in (*self._problems.items(),
+                                                      *self._elsewhere.items())]
         warnings = [FileWarning(r, w) for r, w in self._target_warnings]
         held: list[HeldFile] = []
         for r in self._notable:

@@ -1,14 +1,16 @@
 """The live side of a mirror: a thread that re-lists the bucket every few seconds.
 
-When nothing changed a poll is one listing and nothing else; a listing that takes long (a
-large bucket) spaces the polls out (POLL_SHARE). When objects came, changed or
-left, the copy is updated (the app's folder watcher sees it) and the subscribers are told.
+When nothing changed a poll is one listing and nothing else (its pages hashed, not parsed); a
+listing that takes long (a large bucket) spaces the polls out (POLL_SHARE, POLL_CPU_SHARE).
+When objects came, changed or left, the copy is updated and the subscribers are told (those of
+`subscribe_changes` which files: the engine lists only their folders again).
 A poll that fails keeps the copy and makes every snapshot stale (`mark`) until one succeeds.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -23,9 +25,12 @@ log = logging.getLogger("thidua.s3")
 
 DEFAULT_POLL_SECONDS = 5.0
 POLL_SHARE = 0.2
-"""A poll takes at most this share of the time: a listing is ~40 ms of CPU per 1,000 objects
-(bench/s3_bench.py --scale), so a bucket of 100,000 is listed about every 4 × its listing's
-time instead of every 5 s, which would keep a core busy."""
+"""A poll takes at most this share of the time (wall): a bucket of 100,000 objects, whose
+listing takes seconds of waiting on the server, is listed about every 4 × its listing's time."""
+POLL_CPU_SHARE = 0.01
+"""...and, when nothing changed, at most this share of a core: an idle poll is ~1.4 ms of CPU
+per 1,000 objects (bench/s3_bench.py --scale), so this spaces polls out only past ~35,000
+objects at 5 s and keeps an idle dashboard under issue 14's 2 % whatever the bucket's size."""
 
 
 class Poller:
@@ -43,6 +48,9 @@ class Poller:
         self._error: str | None = unreachable
         self._last_ok: datetime = last_ok or self._clock.now()
         self._listeners: list[Callable[[], None]] = []
+        self._change_listeners: list[Callable[[frozenset[str]], None]] = []
+        self.last_paths: frozenset[str] = frozenset()
+        """The copy's files (absolute paths) the last poll wrote or removed."""
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -55,6 +63,13 @@ class Poller:
         """notify() from the poll thread after the copy changed or the bucket's state did."""
         with self._lock:
             self._listeners.append(notify)
+
+    def subscribe_changes(self, notify: Callable[[frozenset[str]], None]) -> None:
+        """notify(paths) from the poll thread, before the `subscribe` ones, after each poll
+        that changed the copy (paths: its files written or removed, absolute) or the
+        bucket's state (paths empty)."""
+        with self._lock:
+            self._change_listeners.append(notify)
 
     def start(self) -> None:
         if self._thread is None:
@@ -70,6 +85,7 @@ class Poller:
     def poll_once(self) -> bool:
         """One sync; True when the copy or the bucket's state changed."""
         self.polls += 1
+        self.last_paths = frozenset()
         try:
             result = self.mirror.sync()
         except BucketUnreachable as e:
@@ -86,6 +102,8 @@ class Poller:
             self._error = None
             self.generation += 1
         self._last_ok = self._clock.now()
+        folder = str(self.mirror.folder)
+        self.last_paths = frozenset(os.path.join(folder, rel) for rel in result.paths)
         return flipped or result.changed
 
     def mark(self, snap: Snapshot) -> Snapshot:
@@ -98,14 +116,19 @@ class Poller:
     def _run(self) -> None:
         wait = self.interval
         while not self._stop.wait(wait):
-            started = time.monotonic()
+            started, cpu = time.monotonic(), time.thread_time()
             changed = self.poll_once()
-            spent = time.monotonic() - started
-            # an outage is looked at every interval: the bucket back is seen soon
-            wait = self.interval if self._error else max(
-                self.interval, spent * (1 - POLL_SHARE) / POLL_SHARE)
+            spent, cpu = time.monotonic() - started, time.thread_time() - cpu
+            # an outage is looked at every interval: the bucket back is seen soon; after a poll
+            # that brought something, the next comes at the interval (more may be coming)
+            wait = self.interval if self._error or changed else max(
+                self.interval, spent * (1 - POLL_SHARE) / POLL_SHARE,
+                cpu / POLL_CPU_SHARE - spent)
             if changed:
                 with self._lock:
+                    change_listeners = list(self._change_listeners)
                     listeners = list(self._listeners)
+                for tell in change_listeners:
+                    tell(self.last_paths)
                 for notify in listeners:
                     notify()
