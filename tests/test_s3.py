@@ -431,19 +431,35 @@ async def serve_ssh(tmp_path: Path, url: str) -> AsyncIterator[tuple[int, Keys]]
 
 async def test_serve_ssh_on_a_bucket_shows_a_new_object_to_a_real_ssh_viewer(
         server: S3Server, bucket: str, tmp_path: Path) -> None:
-    """The real command and a real SSH client."""
+    """The real command and a real SSH client: a new object shows; then one the bucket will
+    not hand over (a policy denies it) leaves the figures and is counted as skipped."""
+    import json
+
     from tests.test_ssh_support import Viewer
 
     client = server.client()
     upload_tree(client, bucket, "", small_campaign(tmp_path / "d"))
+    key = "progress/live-kt01.parquet"
     async with serve_ssh(tmp_path, f"s3://{bucket}") as (port, keys):
         viewer = await Viewer.open(port, keys.viewer, cols=160, rows=48)
         try:
             await viewer.wait_for("OCOP 3 sao")
             assert "2/2 sản phẩm" not in viewer.text()
-            client.put_object(Bucket=bucket, Key="progress/live-kt01.parquet",
+            client.put_object(Bucket=bucket, Key=key,
                               Body=_progress([("KT01", "Phòng Kinh tế", 2.0)]))
             await viewer.wait_for("2/2 sản phẩm", timeout=10)
+            assert "· 0 bỏ qua" in viewer.text()
+            client.put_bucket_policy(Bucket=bucket, Policy=json.dumps({
+                "Version": "2012-10-17", "Statement": [{
+                    "Effect": "Deny", "Principal": "*", "Action": "s3:GetObject",
+                    "Resource": f"arn:aws:s3:::{bucket}/{key}"}]}))
+            try:
+                client.put_object(Bucket=bucket, Key=key,  # changed: fetched again, denied
+                                  Body=_progress([("KT01", "Phòng Kinh tế", 1.0)]))
+                shown = await viewer.wait_for("· 1 bỏ qua", timeout=10)
+                assert "0/2 sản phẩm" in shown and "Không kết nối" not in shown
+            finally:
+                client.delete_bucket_policy(Bucket=bucket)
         finally:
             viewer.conn.close()
 

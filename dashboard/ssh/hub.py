@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import logging
 import os
@@ -25,7 +26,7 @@ from typing import Any, TypeVar
 
 from dashboard.clock import Clock
 from dashboard.engine import codec
-from dashboard.engine.engine import GRACE_SECONDS, Engine
+from dashboard.engine.engine import GRACE_SECONDS, Engine, RefreshReport
 from dashboard.engine.errors import ThiduaError
 from dashboard.meeting.follow import Meeting, SharedView
 from dashboard.refresh_scheduler import Refresh, RefreshScheduler
@@ -159,11 +160,14 @@ class Hub:
         if self._freshness is not None:
             loop = asyncio.get_running_loop()
 
-            def kick_soon() -> None:  # from the poll thread; the loop may be closing
-                with contextlib.suppress(RuntimeError):
-                    loop.call_soon_threadsafe(self.kick)
+            def kick_soon(paths: frozenset[str]) -> None:  # from the poll thread
+                with contextlib.suppress(RuntimeError):  # the loop may be closing
+                    loop.call_soon_threadsafe(functools.partial(self.kick, paths=paths))
 
-            self._freshness.subscribe(kick_soon)
+            # the copy changes only through the mirror, which names what it changed: a
+            # refresh lists only those folders (empty: the bucket's state changed), not the
+            # whole copy (~0.9 s at 100,000 files)
+            self._freshness.subscribe_changes(kick_soon)
 
     async def close(self) -> None:
         self._stop.set()
@@ -210,12 +214,22 @@ class Hub:
 
     async def _update_once(self, requery: bool, paths: frozenset[str] | None = None) -> None:
         started, queries = time.perf_counter(), self.engine.queries
+        freshness = self._freshness
+
+        def refresh() -> tuple[bool, RefreshReport]:
+            # s3://: the objects the bucket would not hand over are named with the files
+            named = freshness is not None and self.engine.set_unreadable(
+                freshness.mirror.denied)
+            return named, self.engine.refresh(paths)
+
         try:
-            report = await self._run(lambda: self.engine.refresh(paths))
+            named, report = await self._run(refresh)
         except ThiduaError as e:  # only when nothing usable was ever loaded
             log.error("refresh failed: %s", e)
             return
         self.stats.refreshes += 1
+        if named:
+            report = replace(report, changed=True)
         if report.changed:
             self.stats.changes += 1
             self._past.clear()
