@@ -722,3 +722,15 @@ def _run_counting(folder, make_engine, e1):
     snap = e.snapshot(T)
     assert snap.target("e1").value == e1
     return e, snap
+
+
+def test_files_each_with_a_schema_of_its_own_all_count(campaign_dir, make_engine):
+    """A tool that adds a column of its own to each report: every file has another schema,
+    and every one counts (the engine gathers a few schemas at a time, not all of them)."""
+    _good(campaign_dir)
+    for i in range(40):
+        table = progress_table([("e1", f"u{i}", naive(2020, 6, 2, 9), 1.0)])
+        write_table(campaign_dir, f"own-{i}.parquet",
+                    table.append_column(f"extra_{i}", pa.array([i], pa.int64())))
+    _, snap = _run_counting(campaign_dir, make_engine, 10.0 + 40)
+    assert snap.files.skipped == () and snap.files.used == 1 + 1 + 40

@@ -17,6 +17,9 @@ from typing import Any
 FILES_PER_BATCH = 2000
 BATCH_BYTES = 32 << 20
 """Rows held for one batch (Arrow's own size): a few large files make a batch alone."""
+OPEN_GROUPS = 16
+"""Schemas gathered at once: a folder where every file has its own schema (a tool adding a
+column per report, say) neither holds every file nor compares each with all the others."""
 COUNTED = ("target_id", "reporter", "reported_at", "value", "note")
 TEXT_COLUMNS = ("target_id", "reporter", "note")
 
@@ -73,14 +76,17 @@ class RowBatcher:
         ValueError (nothing kept) when a text column is of a kind that cannot be read
         as plain strings. schema: the table's, when the caller has it at hand."""
         group = self._group(table.schema if schema is None else schema, has_note)
+        full = []
+        if len(self._open) > OPEN_GROUPS:  # files of many schemas: the oldest goes now
+            full.append(_batch(self._open.pop(0)))
         group.paths.append(path)
         group.ids.append(file_id)
         group.tables.append(table)
         group.size += table.get_total_buffer_size()
         if len(group.paths) >= self._files_per_batch or group.size >= self._batch_bytes:
             self._open.remove(group)
-            return [_batch(group)]
-        return []
+            full.append(_batch(group))
+        return full
 
     def rest(self) -> list[RowBatch]:
         """Every batch not yet handed on."""
@@ -93,7 +99,7 @@ class RowBatcher:
             last = self._open[-1]
             if last.has_note == has_note and last.schema.equals(schema, check_metadata=False):
                 return last
-        for g in self._open:  # a handful at most: files of one writer share one schema
+        for g in self._open:  # OPEN_GROUPS at most: files of one writer share one schema
             if g.has_note == has_note and g.schema.equals(schema, check_metadata=False):
                 return g
         for name in TEXT_COLUMNS[:3 if has_note else 2]:
