@@ -253,11 +253,12 @@ async def test_an_unreachable_bucket_keeps_the_figures_under_the_stale_banner_an
             shown = _panel(app, "economy")
             relay.cut()
             assert await wait_for(pilot, lambda: app.snapshot is not None
-                                  and app.snapshot.error is not None, 8.0)
+                                  and app.snapshot.error is not None, 15.0), screen_text(app)
             text = screen_text(app)
             assert "SỐ LIỆU CŨ" in text
             assert f"không kết nối được kho lưu trữ s3://{bucket}/ (máy chủ không trả lời)" in text
-            assert _words(_panel(app, "economy")) == _words(shown)  # the last good figures stay
+            # the last good figures stay
+            assert _words(_panel(app, "economy")) == _words(shown), (shown, _panel(app, "economy"))
             # a node restarted meanwhile starts on its copy, stale from the start
             restarted = open_source(argparse.Namespace(data=f"s3://{bucket}", poll=0.3))
             try:
@@ -271,7 +272,8 @@ async def test_an_unreachable_bucket_keeps_the_figures_under_the_stale_banner_an
             relay.restore()
             assert await wait_for(pilot, lambda: app.snapshot is not None
                                   and app.snapshot.error is None
-                                  and "2/2 sản phẩm" in _panel(app, "economy"), 8.0)
+                                  and "2/2 sản phẩm" in _panel(app, "economy"), 15.0), (
+                app.snapshot and app.snapshot.error, screen_text(app))
             assert "SỐ LIỆU CŨ" not in screen_text(app)
     finally:
         source.close()
