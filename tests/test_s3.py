@@ -303,13 +303,23 @@ def test_credentials_never_go_on_the_command_line(capsys: pytest.CaptureFixture[
     assert code == 2 and "s3cr3t" not in err and "AWS_ACCESS_KEY_ID" in err
 
 
-async def test_two_ssh_nodes_on_one_bucket_push_new_objects_and_the_outage_to_viewers(
+def _figures(s: object) -> dict[str, object]:
+    """What a screen's numbers come from: every area's targets and the leaderboard."""
+    from dashboard.snapshot_export import to_dict
+
+    d = to_dict(s)  # type: ignore[arg-type]
+    return {k: d[k] for k in ("areas", "leaderboard")}
+
+
+async def test_two_ssh_nodes_and_a_kiosk_on_one_bucket_show_the_same_numbers_and_the_outage(
         server: S3Server, bucket: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """What serve-ssh runs on each node (its hub, and a viewer's RemoteSource), twice, each
-    node with its own copy of the bucket, as two machines would have."""
+    """docs/scale-out.md's recipe: what serve-ssh runs on each node (its hub, and a viewer's
+    RemoteSource), twice, and a kiosk, each with its own copy of the bucket, as three
+    machines would have."""
     import asyncio
     import time
 
+    from dashboard.kiosk.settings import kiosk_settings
     from dashboard.s3.location import parse_location
     from dashboard.s3.poller import Poller
     from dashboard.ssh.hub import Hub
@@ -319,7 +329,12 @@ async def test_two_ssh_nodes_on_one_bucket_push_new_objects_and_the_outage_to_vi
     upload_tree(client, bucket, "", small_campaign(tmp_path / "d"))
     relay = Relay(int(server.endpoint.rsplit(":", 1)[1]))
     monkeypatch.setenv("AWS_ENDPOINT_URL", relay.endpoint)
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))  # the kiosk's log
     pollers, hubs, viewers = [], [], []
+    room = open_source(argparse.Namespace(data=f"s3://{bucket}", poll=0.3))
+    kiosk = create_app(room, clock=FixedClock(MID_CAMPAIGN),
+                       options=AppOptions(watch=True, rescan_seconds=0.5),
+                       kiosk=kiosk_settings(room.campaign, office_hours="always"))
     try:
         for node in ("a", "b"):
             mirror = Mirror(parse_location(f"s3://{bucket}"), root=tmp_path / f"node-{node}")
@@ -334,7 +349,7 @@ async def test_two_ssh_nodes_on_one_bucket_push_new_objects_and_the_outage_to_vi
             viewers.append(await asyncio.to_thread(RemoteSource, hub.socket_path,
                                                    FixedClock(MID_CAMPAIGN)))
 
-        async def until(condition: object, timeout: float = 8.0) -> None:
+        async def until(condition: object, timeout: float = 15.0) -> None:
             deadline = time.monotonic() + timeout
             await fetch()
             while not condition():  # type: ignore[operator]
@@ -354,16 +369,29 @@ async def test_two_ssh_nodes_on_one_bucket_push_new_objects_and_the_outage_to_vi
         async def fetch() -> None:
             shown[:] = [await asyncio.to_thread(snap, v) for v in viewers]
 
-        client.put_object(Bucket=bucket, Key="progress/live-kt01.parquet",
-                          Body=_progress([("KT01", "Phòng Kinh tế", 2.0)]))
-        await until(lambda: all(live(v).target("KT01").value == 2.0 for v in viewers))  # type: ignore[attr-defined]
-        relay.cut()
-        await until(lambda: all("cannot be reached" in (live(v).error or "")  # type: ignore[attr-defined]
-                                for v in viewers))
-        assert all(live(v).target("KT01").value == 2.0 for v in viewers)  # type: ignore[attr-defined]
-        relay.restore()
-        await until(lambda: all(live(v).error is None for v in viewers))  # type: ignore[attr-defined]
+        def room_shows(value: float) -> bool:
+            t = kiosk.snapshot.target("KT01") if kiosk.snapshot is not None else None
+            return t is not None and t.value == value
+
+        async with kiosk.run_test(size=(160, 48)):
+            client.put_object(Bucket=bucket, Key="progress/live-kt01.parquet",
+                              Body=_progress([("KT01", "Phòng Kinh tế", 2.0)]))
+            await until(lambda: room_shows(2.0) and all(
+                live(v).target("KT01").value == 2.0 for v in viewers))  # type: ignore[attr-defined]
+            assert _figures(live(viewers[0])) == _figures(live(viewers[1])) == _figures(
+                kiosk.snapshot)  # the same numbers on every screen
+            relay.cut()
+            await until(lambda: kiosk.snapshot.error is not None and all(  # type: ignore[union-attr]
+                "cannot be reached" in (live(v).error or "") for v in viewers))  # type: ignore[attr-defined]
+            assert "SỐ LIỆU CŨ" in screen_text(kiosk)  # the room says its figures may be old
+            assert room_shows(2.0) and all(live(v).target("KT01").value == 2.0  # type: ignore[attr-defined]
+                                           for v in viewers)
+            relay.restore()
+            await until(lambda: kiosk.snapshot.error is None and all(  # type: ignore[union-attr]
+                live(v).error is None for v in viewers))  # type: ignore[attr-defined]
+            assert "SỐ LIỆU CŨ" not in screen_text(kiosk)
     finally:
+        room.close()
         for v in viewers:
             v.close()
         for p in pollers:
