@@ -11,7 +11,10 @@ an empty copy (the mirror's first sync, then the engine's cold load and first sn
 app's MirrorSource does it), idle polls (nothing changed: requests, ms, CPU seconds), and a new
 object → a snapshot that shows its value (a Poller every --interval s, the app's source).
 
-    .venv/bin/python bench/s3_bench.py --scale 10000,100000 [--workers 16] [--drops 20]
+    .venv/bin/python bench/s3_bench.py --scale 10000,100000 [--workers 16] [--drops 20] [--check]
+
+With `--check`, also the whole `thidua check --data s3://…` command from an empty copy and
+with the copy up to date, beside `thidua check --data FOLDER` on the same files.
 """
 
 from __future__ import annotations
@@ -318,6 +321,21 @@ def rtt_main(args: argparse.Namespace) -> None:
         shutil.rmtree(work, ignore_errors=True)
 
 
+def check_over_s3(url: str, env: dict[str, str], cache_home: Path) -> dict[str, object]:
+    """The whole `thidua check --data s3://…` command, as a user runs it: from an empty copy
+    (the first sync, then the check), then again with the copy up to date (one listing)."""
+    thidua = ROOT / ".venv" / "bin" / "thidua"
+    env = {**os.environ, **env, "XDG_CACHE_HOME": str(cache_home)}
+    out: dict[str, object] = {}
+    for name in ("check_empty_copy", "check_copy_up_to_date"):
+        started = time.perf_counter()
+        proc = subprocess.run([str(thidua), "check", "--data", url], capture_output=True,
+                              text=True, env=env, check=False, timeout=3600)
+        out[name + "_s"] = time.perf_counter() - started
+        out[name + "_exit"] = proc.returncode
+    return out
+
+
 def scale_main(args: argparse.Namespace) -> None:
     from bench.scale_bench import generate
 
@@ -350,6 +368,15 @@ def scale_main(args: argparse.Namespace) -> None:
                 print(json.dumps(row), file=sys.stderr, flush=True)
                 shutil.rmtree(cache, ignore_errors=True)
                 (out / "s3_scale_bench.json").write_text(json.dumps(results, indent=2))
+            if args.check:
+                from bench.scale_bench import measure_check
+
+                row = {**check_over_s3(f"s3://{bucket}", server.env(), work / f"home-{n}"),
+                       "check_local_s": measure_check(folder)["check_s"]}
+                results[f"{n} objects, thidua check"] = row
+                print(json.dumps(row), file=sys.stderr, flush=True)
+                shutil.rmtree(work / f"home-{n}", ignore_errors=True)
+                (out / "s3_scale_bench.json").write_text(json.dumps(results, indent=2))
     finally:
         server.stop()
         shutil.rmtree(work, ignore_errors=True)
@@ -365,6 +392,8 @@ def main() -> None:
     ap.add_argument("--workers", default="16", help="with --scale: downloads at a time, "
                     "e.g. 1,16 (1: the sequential copy as before)")
     ap.add_argument("--drops", type=int, default=20)
+    ap.add_argument("--check", action="store_true", help="with --scale: also the whole "
+                    "`thidua check --data s3://…` (empty copy, then up to date) and on the folder")
     ap.add_argument("--interval", type=float, default=1.0, help="with --scale: poll seconds")
     ap.add_argument("--rtt-ms", type=float, help="the first sync of --objects objects with "
                     "this much added to each reply (a provider's round trip), per --workers")
