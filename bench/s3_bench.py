@@ -324,15 +324,13 @@ def rtt_main(args: argparse.Namespace) -> None:
 def check_over_s3(url: str, env: dict[str, str], cache_home: Path) -> dict[str, object]:
     """The whole `thidua check --data s3://…` command, as a user runs it: from an empty copy
     (the first sync, then the check), then again with the copy up to date (one listing)."""
-    thidua = ROOT / ".venv" / "bin" / "thidua"
+    from bench.scale_bench import measure_check
+
     env = {**os.environ, **env, "XDG_CACHE_HOME": str(cache_home)}
     out: dict[str, object] = {}
     for name in ("check_empty_copy", "check_copy_up_to_date"):
-        started = time.perf_counter()
-        proc = subprocess.run([str(thidua), "check", "--data", url], capture_output=True,
-                              text=True, env=env, check=False, timeout=3600)
-        out[name + "_s"] = time.perf_counter() - started
-        out[name + "_exit"] = proc.returncode
+        got = measure_check(url, env)
+        out[name + "_s"], out[name + "_exit"] = got["check_s"], got["exit"]
     return out
 
 

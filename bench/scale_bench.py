@@ -323,10 +323,11 @@ def run_child(*args: str, timeout: float = 1800) -> dict[str, Any]:
 
 # -- the parent ------------------------------------------------------------------------------
 
-def measure_check(folder: Path) -> dict[str, Any]:
+def measure_check(data: Path | str, env: dict[str, str] | None = None) -> dict[str, Any]:
+    """The whole `thidua check --data DATA` command, as a user runs it (a folder or s3://…)."""
     started = time.perf_counter()
-    proc = subprocess.run([str(THIDUA), "check", "--data", str(folder)], capture_output=True,
-                          text=True, check=False)
+    proc = subprocess.run([str(THIDUA), "check", "--data", str(data)], capture_output=True,
+                          text=True, check=False, env=env, timeout=3600)
     wall = time.perf_counter() - started
     return {"check_s": wall, "exit": proc.returncode,
             "last_line": (proc.stdout.strip().splitlines() or [""])[-1]}
